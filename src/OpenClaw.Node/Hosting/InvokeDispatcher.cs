@@ -1,0 +1,207 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using OpenClaw.Node.Commands;
+using OpenClaw.Node.Internal;
+
+namespace OpenClaw.Node.Hosting;
+
+/// <summary>
+/// Turns <c>node.invoke.request</c> events into command runs and <c>node.invoke.result</c> requests (spec §7):
+/// exactly one result per invocation id, with our device id; invocations run concurrently; a duplicate id while the
+/// first is running is ignored; <c>node.invoke.cancel</c> stops the run and sends nothing; unknown commands and bad
+/// params get an error result, never a crash.
+/// </summary>
+internal sealed class InvokeDispatcher
+{
+    private readonly Dictionary<string, INodeCommand> _commands;
+    private readonly string _nodeId;
+    private readonly Func<string, JsonObject, CancellationToken, Task<JsonNode?>> _request;
+    private readonly INodeLog _log;
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _shutdown = new();
+    private int _maxPayload = Protocol.GatewayConnection.MaxPayloadBytes;
+
+    public InvokeDispatcher(IEnumerable<INodeCommand> commands, string nodeId,
+        Func<string, JsonObject, CancellationToken, Task<JsonNode?>> request, INodeLog log)
+    {
+        _commands = new Dictionary<string, INodeCommand>(StringComparer.Ordinal);
+        foreach (INodeCommand c in commands) { _commands[c.Name] = c; }
+        _nodeId = nodeId;
+        _request = request;
+        _log = log;
+    }
+
+    /// <summary>Number of invocations currently running.</summary>
+    public int Running => _running.Count;
+
+    /// <summary>Caps result size (from <c>hello-ok.policy.maxPayload</c>).</summary>
+    public void SetMaxPayload(int bytes) => _maxPayload = bytes;
+
+    /// <summary>Handles a <c>node.invoke.request</c> payload; returns the task that runs it (for tests).</summary>
+    public Task OnRequest(JsonObject? payload)
+    {
+        string? id = payload.Str("id");
+        if (string.IsNullOrEmpty(id))
+        {
+            _log.Write(NodeLogLevel.Warning, "Ignored a node.invoke.request without an id: it cannot be answered.");
+            return Task.CompletedTask;
+        }
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        if (!_running.TryAdd(id!, cts))
+        {
+            cts.Dispose();
+            _log.Write(NodeLogLevel.Warning, $"Ignored a duplicate node.invoke.request {id} while the first is still running.");
+            return Task.CompletedTask;
+        }
+        return Task.Run(() => RunAsync(id!, payload!, cts));
+    }
+
+    /// <summary>Handles <c>node.invoke.cancel {invokeId}</c>: stops the run; no result is sent for it.</summary>
+    public void OnCancel(JsonObject? payload)
+    {
+        string? id = payload.Str("invokeId") ?? payload.Str("id");
+        if (id is not null && _running.TryGetValue(id, out var cts))
+        {
+            _log.Write(NodeLogLevel.Info, $"Invocation {id} cancelled by the gateway.");
+            cts.Cancel();
+        }
+    }
+
+    /// <summary>Cancels every running invocation (connection lost or host stopping).</summary>
+    public void CancelAll()
+    {
+        foreach (var cts in _running.Values)
+        {
+            try { cts.Cancel(); } catch (ObjectDisposedException) { }
+        }
+    }
+
+    private async Task RunAsync(string id, JsonObject payload, CancellationTokenSource cts)
+    {
+        CommandResult result;
+        string command = payload.Str("command") ?? string.Empty;
+        try
+        {
+            string? target = payload.Str("nodeId");
+            if (target is not null && !string.Equals(target, _nodeId, StringComparison.OrdinalIgnoreCase))
+            {
+                result = CommandResult.Invalid("nodeId does not match this node");
+            }
+            else if (!_commands.TryGetValue(command, out INodeCommand? handler))
+            {
+                result = CommandResult.Fail("UNAVAILABLE", $"UNAVAILABLE: command not supported: {command}");
+            }
+            else if (!TryParams(payload, out JsonObject? parameters, out string? problem))
+            {
+                result = CommandResult.Invalid(problem!);
+            }
+            else
+            {
+                var ctx = new InvokeContext(id, _nodeId, command, parameters!, (int?)payload.Long("timeoutMs"), SendNodeEventAsync, _log);
+                result = await handler.InvokeAsync(ctx, cts.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            _log.Write(NodeLogLevel.Info, $"Invocation {id} ({command}) stopped; no result is sent for a cancelled invocation.");
+            Finish(id, cts);
+            return;
+        }
+        catch (Exception ex)
+        {
+            _log.Write(NodeLogLevel.Error, $"Invocation {id} ({command}) failed: {ex.GetType().Name}: {ex.Message}");
+            result = CommandResult.Fail("UNAVAILABLE", "UNAVAILABLE: node invocation failed: " + ex.Message);
+        }
+        if (cts.IsCancellationRequested)
+        {
+            Finish(id, cts);
+            return;
+        }
+        try
+        {
+            await SendResultAsync(id, result, cts.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Finish(id, cts);
+        }
+    }
+
+    private void Finish(string id, CancellationTokenSource cts)
+    {
+        _running.TryRemove(id, out _);
+        cts.Dispose();
+    }
+
+    private static bool TryParams(JsonObject payload, out JsonObject? parameters, out string? problem)
+    {
+        problem = null;
+        parameters = null;
+        if (payload["paramsJSON"] is JsonNode pj)
+        {
+            if (pj is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+            {
+                JsonNode? parsed = Json.ParseOrNull(v.GetValue<string>());
+                if (parsed is JsonObject o) { parameters = o; return true; }
+                if (parsed is null && v.GetValue<string>().Trim() == "null") { parameters = new JsonObject(); return true; }
+                problem = "paramsJSON must be a JSON object";
+                return false;
+            }
+            if (pj is JsonObject direct) { parameters = (JsonObject)direct.DeepClone(); return true; }
+            problem = "paramsJSON must be a string";
+            return false;
+        }
+        if (payload["params"] is JsonObject obj) { parameters = (JsonObject)obj.DeepClone(); return true; }
+        if (payload["params"] is not null) { problem = "params must be an object"; return false; }
+        parameters = new JsonObject();
+        return true;
+    }
+
+    private async Task SendResultAsync(string id, CommandResult result, CancellationToken ct)
+    {
+        var p = new JsonObject { ["id"] = id, ["nodeId"] = _nodeId, ["ok"] = result.Ok };
+        if (result.Ok)
+        {
+            string json = result.PayloadJson ?? "null";
+            if (json.Length > _maxPayload - 4096)
+            {
+                p["ok"] = false;
+                p["error"] = new JsonObject { ["code"] = "UNAVAILABLE", ["message"] = $"UNAVAILABLE: result of {json.Length} bytes exceeds the gateway's payload limit" };
+            }
+            else
+            {
+                p["payloadJSON"] = json;
+            }
+        }
+        else
+        {
+            p["error"] = new JsonObject { ["code"] = result.ErrorCode, ["message"] = result.ErrorMessage };
+        }
+        try
+        {
+            JsonNode? ack = await _request("node.invoke.result", p, ct).ConfigureAwait(false);
+            if (ack.Bool("ignored") == true) { _log.Write(NodeLogLevel.Warning, $"The gateway ignored the result of {id} (it arrived late or the invocation is unknown)."); }
+        }
+        catch (Exception ex) when (ex is Protocol.GatewayException or OperationCanceledException)
+        {
+            _log.Write(NodeLogLevel.Warning, $"Could not deliver the result of {id}: {ex.Message}");
+        }
+    }
+
+    private async Task SendNodeEventAsync(string name, JsonObject payload, CancellationToken ct)
+    {
+        try
+        {
+            await _request("node.event", new JsonObject { ["event"] = name, ["payloadJSON"] = Json.Serialize(payload) }, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Protocol.GatewayException)
+        {
+            _log.Write(NodeLogLevel.Debug, $"node.event {name} not accepted: {ex.Message}");
+        }
+    }
+}

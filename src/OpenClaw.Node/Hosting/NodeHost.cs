@@ -1,0 +1,447 @@
+using System;
+using System.Collections.Generic;
+using System.Reflection;
+using System.Text.Json.Nodes;
+using System.Threading;
+using System.Threading.Tasks;
+using OpenClaw.Node.Commands;
+using OpenClaw.Node.Identity;
+using OpenClaw.Node.Internal;
+using OpenClaw.Node.Protocol;
+using OpenClaw.Node.State;
+using Polly;
+using Polly.Retry;
+
+namespace OpenClaw.Node.Hosting;
+
+/// <summary>
+/// The headless node host: loads state and identity, connects to the gateway, gets paired, serves invocations and
+/// reconnects with exponential back-off (1 s to 30 s, jittered) until cancelled. Device pairing is awaited by retrying,
+/// so an approved node comes up by itself; command-surface approval is picked up from <c>node.pair.resolved</c> without
+/// reconnecting. Returns an exit code from <see cref="NodeHostExitCodes"/>.
+/// </summary>
+public sealed class NodeHost
+{
+    /// <summary>Capability categories declared in <c>connect.caps</c>.</summary>
+    public static readonly IReadOnlyList<string> Caps = new[] { "system" };
+
+    private readonly NodeHostOptions _options;
+    private readonly INodeLog _log;
+    private IProgress<NodeHostStatus>? _progress;
+    private NodeConnectionState? _lastState;
+    private string? _lastPairingRequest;
+
+    /// <summary>Creates a host; nothing happens until <see cref="RunAsync"/>.</summary>
+    public NodeHost(NodeHostOptions options, INodeLog? log = null)
+    {
+        _options = options;
+        _log = log ?? NullNodeLog.Instance;
+    }
+
+    /// <summary>The product version sent as <c>client.version</c>.</summary>
+    public static string Version { get; } =
+        typeof(NodeHost).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0";
+
+    private sealed class Prepared
+    {
+        public Prepared(NodeStateStore store, NodeConfig config, DeviceIdentity identity, GatewaySettings gateway)
+        {
+            Store = store;
+            Config = config;
+            Identity = identity;
+            Gateway = gateway;
+        }
+
+        public NodeStateStore Store { get; }
+        public NodeConfig Config { get; }
+        public DeviceIdentity Identity { get; }
+        public GatewaySettings Gateway { get; }
+        public string Url => GatewayEndpoint.ToUri(Gateway).ToString();
+    }
+
+    /// <summary>Raised by a connection attempt that should be retried (after <see cref="Delay"/> when set).</summary>
+    private sealed class RetryException : Exception
+    {
+        public RetryException(string message, TimeSpan? delay, Exception? inner = null) : base(message, inner) => Delay = delay;
+
+        public TimeSpan? Delay { get; }
+    }
+
+    /// <summary>Raised when retrying cannot help; ends the run with <see cref="ExitCode"/>.</summary>
+    private sealed class FatalException : Exception
+    {
+        public FatalException(int exitCode, string message, Exception? inner = null) : base(message, inner) => ExitCode = exitCode;
+
+        public int ExitCode { get; }
+    }
+
+    /// <summary>Runs until <paramref name="ct"/> is cancelled or a fatal error occurs.</summary>
+    /// <param name="progress">Receives a <see cref="NodeHostStatus"/> on every state change.</param>
+    /// <param name="ct">Cancel to stop: running invocations are killed and the socket is closed with 1000.</param>
+    /// <returns>An exit code from <see cref="NodeHostExitCodes"/>.</returns>
+    public async Task<int> RunAsync(IProgress<NodeHostStatus>? progress, CancellationToken ct)
+    {
+        _progress = progress;
+        Prepared prep;
+        try
+        {
+            prep = Prepare();
+        }
+        catch (StateFileException ex)
+        {
+            return Fail(null, NodeHostExitCodes.Configuration, ex.Message);
+        }
+        catch (GatewayException ex) when (ex.Kind == FailureKind.Configuration)
+        {
+            return Fail(null, NodeHostExitCodes.Configuration, ex.Message);
+        }
+        _log.Write(NodeLogLevel.Info, $"Node host {Version} starting: device {prep.Identity.DeviceId}, gateway {prep.Url}, state {prep.Store.Directory}.");
+
+        ResiliencePipeline pipeline = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<RetryException>(),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.ReconnectInitialDelay,
+                MaxDelay = _options.ReconnectMaxDelay,
+                DelayGenerator = args => new ValueTask<TimeSpan?>((args.Outcome.Exception as RetryException)?.Delay),
+                OnRetry = args =>
+                {
+                    var ex = (RetryException)args.Outcome.Exception!;
+                    if (_lastState != NodeConnectionState.PairingRequired)
+                    {
+                        Report(prep, NodeConnectionState.Reconnecting, $"{ex.Message} Retrying in {args.RetryDelay.TotalSeconds:0.#} s.", retryIn: args.RetryDelay);
+                    }
+                    return default;
+                },
+            })
+            .Build();
+
+        while (!ct.IsCancellationRequested)
+        {
+            Session session;
+            try
+            {
+                session = await pipeline.ExecuteAsync(token => new ValueTask<Session>(ConnectOnceAsync(prep, token)), ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (FatalException ex)
+            {
+                return Fail(prep, ex.ExitCode, ex.Message);
+            }
+
+            CloseInfo closed = await ServeAsync(prep, session, ct).ConfigureAwait(false);
+            if (ct.IsCancellationRequested) { break; }
+            _log.Write(NodeLogLevel.Info, $"Disconnected from the gateway ({closed}).");
+            Report(prep, NodeConnectionState.Reconnecting, $"Disconnected from the gateway ({closed}); reconnecting.");
+        }
+        Report(prep, NodeConnectionState.Stopped, "The node host stopped.", exitCode: NodeHostExitCodes.Stopped);
+        return NodeHostExitCodes.Stopped;
+    }
+
+    private Prepared Prepare()
+    {
+        string stateDir = StateDirectory.Resolve(_options.StateDirectory);
+        var store = new NodeStateStore(stateDir);
+        NodeConfig config = store.LoadConfig() ?? NodeConfig.CreateNew();
+        DeviceIdentity identity = store.LoadOrCreateIdentity(out bool created);
+        if (created) { _log.Write(NodeLogLevel.Info, $"Created a new device identity {identity.DeviceId} in {store.IdentityPath}."); }
+
+        GatewaySettings? saved = config.Gateway;
+        bool tls = _options.Tls ?? saved?.Tls ?? false;
+        var settings = new GatewaySettings
+        {
+            Host = string.IsNullOrWhiteSpace(_options.Host) ? saved?.Host ?? "127.0.0.1" : _options.Host!.Trim(),
+            Port = _options.Port ?? saved?.Port ?? 18789,
+            Tls = tls,
+            ContextPath = _options.ContextPath ?? saved?.ContextPath,
+        };
+        string? pin = null;
+        if (!string.IsNullOrWhiteSpace(_options.TlsFingerprint))
+        {
+            try { pin = TlsFingerprint.Normalise(_options.TlsFingerprint!); }
+            catch (FormatException ex) { throw new GatewayException(FailureKind.Configuration, "InvalidTlsFingerprint", "The TLS fingerprint " + ex.Message); }
+        }
+        else if (tls && saved is not null && saved.SameOrigin(settings))
+        {
+            pin = saved.TlsFingerprint;
+        }
+        settings = settings with { TlsFingerprint = pin };
+        GatewayEndpoint.Validate(settings, _options.AllowInsecurePrivate);
+
+        if (saved is not null && !saved.SameOrigin(settings) && config.Token is not null)
+        {
+            _log.Write(NodeLogLevel.Info, "The gateway changed since the last run: the stored device token belongs to the old gateway and is dropped.");
+            config.Token = null;
+        }
+        config.Gateway = settings;
+        if (!string.IsNullOrWhiteSpace(_options.NodeId)) { config.NodeId = _options.NodeId!.Trim(); }
+        if (!string.IsNullOrWhiteSpace(_options.DisplayName)) { config.DisplayName = _options.DisplayName!.Trim(); }
+        store.SaveConfig(config);
+        return new Prepared(store, config, identity, settings);
+    }
+
+    private sealed class Session
+    {
+        public Session(GatewayConnection connection, HelloOk hello, InvokeDispatcher dispatcher)
+        {
+            Connection = connection;
+            Hello = hello;
+            Dispatcher = dispatcher;
+        }
+
+        public GatewayConnection Connection { get; }
+        public HelloOk Hello { get; }
+        public InvokeDispatcher Dispatcher { get; }
+        public bool SurfaceApproved { get; set; }
+    }
+
+    /// <summary>The commands this host declares and serves.</summary>
+    internal static IReadOnlyList<INodeCommand> CreateCommands(PathResolver resolver, IExecGate gate) => new INodeCommand[]
+    {
+        new SystemRunCommand(resolver, gate, EnvPolicy.Default),
+        new SystemWhichCommand(resolver),
+    };
+
+    private async Task<Session> ConnectOnceAsync(Prepared prep, CancellationToken ct)
+    {
+        if (_lastState != NodeConnectionState.PairingRequired) { Report(prep, NodeConnectionState.Connecting, $"Connecting to {prep.Url}."); }
+        string? deviceToken = prep.Config.Token;
+        ConnectCredentials creds = deviceToken is not null
+            ? new ConnectCredentials(DeviceToken: deviceToken)
+            : new ConnectCredentials(Token: NullIfEmpty(_options.GatewayToken), Password: NullIfEmpty(_options.GatewayPassword));
+
+        var resolver = PathResolver.FromEnvironment();
+        IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, new DefaultExecGate());
+        var names = new List<string>();
+        foreach (INodeCommand c in commands) { names.Add(c.Name); }
+        names.Sort(StringComparer.Ordinal);
+        var request = new ConnectRequest(
+            new ClientInfo("node-host", "node", Version, prep.Config.DisplayName ?? Environment.MachineName, HostPlatform.Platform, HostPlatform.DeviceFamily, prep.Config.NodeId),
+            "node", Array.Empty<string>(), Caps, names, resolver.PathValue, creds, prep.Identity);
+
+        GatewayConnection conn;
+        try
+        {
+            conn = await GatewayConnection.OpenAsync(prep.Gateway, _log, TimeSpan.FromSeconds(15), ct).ConfigureAwait(false);
+        }
+        catch (GatewayException ex) when (ex.Kind == FailureKind.TlsFailure)
+        {
+            _log.Write(NodeLogLevel.Error, ex.Message);
+            throw new RetryException(ex.Message, _options.ReconnectMaxDelay, ex);
+        }
+        catch (GatewayException ex)
+        {
+            throw new RetryException(ex.Message, null, ex);
+        }
+
+        Session? session = null;
+        var dispatcher = new InvokeDispatcher(commands, prep.Identity.DeviceId,
+            (method, p, token) => conn.RequestAsync(method, p, TimeSpan.FromSeconds(30), token), _log);
+        conn.OnEvent = (name, frame) => OnEvent(prep, () => session, dispatcher, name, frame);
+        try
+        {
+            HelloOk hello = await Handshake.ConnectAsync(conn, request, ct).ConfigureAwait(false);
+            session = new Session(conn, hello, dispatcher);
+            dispatcher.SetMaxPayload(hello.MaxPayload);
+            _lastPairingRequest = null;
+            if (hello.DeviceToken is not null && hello.DeviceToken != prep.Config.Token)
+            {
+                prep.Config.Token = hello.DeviceToken;
+                prep.Store.SaveConfig(prep.Config);
+                _log.Write(NodeLogLevel.Info, "Stored the device token issued by the gateway.");
+            }
+            return session;
+        }
+        catch (OperationCanceledException)
+        {
+            await conn.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        catch (GatewayException ex)
+        {
+            await conn.DisposeAsync().ConfigureAwait(false);
+            throw Classify(prep, ex, usedDeviceToken: deviceToken is not null);
+        }
+        catch (StateFileException ex)
+        {
+            await conn.DisposeAsync().ConfigureAwait(false);
+            throw new FatalException(NodeHostExitCodes.Configuration, ex.Message, ex);
+        }
+    }
+
+    private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    private Exception Classify(Prepared prep, GatewayException ex, bool usedDeviceToken)
+    {
+        string? code = ex.DetailsCode;
+        bool tokenMismatch = code == "AUTH_DEVICE_TOKEN_MISMATCH"
+            || (ex.CloseCode == 1008 && ex.Message.IndexOf("device token mismatch", StringComparison.OrdinalIgnoreCase) >= 0);
+        if (tokenMismatch && usedDeviceToken)
+        {
+            prep.Config.Token = null;
+            prep.Store.SaveConfig(prep.Config);
+            bool haveShared = !string.IsNullOrEmpty(_options.GatewayToken) || !string.IsNullOrEmpty(_options.GatewayPassword);
+            if (haveShared)
+            {
+                _log.Write(NodeLogLevel.Warning, "The gateway no longer accepts this node's device token (revoked or removed); dropped it and retrying with the shared gateway token.");
+                return new RetryException("The device token was rejected; retrying with the shared gateway token.", TimeSpan.FromMilliseconds(250), ex);
+            }
+            return new FatalException(NodeHostExitCodes.AuthenticationFailed,
+                "The gateway no longer accepts this node's device token (it was revoked or the node was removed) and no shared gateway token is configured. " +
+                "Set OPENCLAW_GATEWAY_TOKEN and start the node again to request pairing anew.", ex);
+        }
+        switch (ex.Kind)
+        {
+            case FailureKind.PairingRequired when code is null or "PAIRING_REQUIRED":
+            {
+                string? requestId = ex.Details.Str("requestId");
+                if (requestId != _lastPairingRequest || _lastState != NodeConnectionState.PairingRequired)
+                {
+                    _lastPairingRequest = requestId;
+                    string reason = ex.Details.Str("reason") ?? "not-paired";
+                    Report(prep, NodeConnectionState.PairingRequired,
+                        $"The gateway has not approved this device yet ({reason}): pairing request {requestId ?? "(no id)"}. " +
+                        $"Approve it on the gateway with 'openclaw devices approve {requestId}' or Approve-OpenClawNodeRequest; this node connects by itself once approved.",
+                        pairingRequestId: requestId, retryIn: _options.PairingRetryInterval);
+                }
+                return new RetryException("Waiting for pairing approval.", _options.PairingRetryInterval, ex);
+            }
+            case FailureKind.RateLimited:
+                return new RetryException("The gateway rate-limited this node.", ex.RetryAfterMs is int r ? TimeSpan.FromMilliseconds(r) : _options.ReconnectMaxDelay, ex);
+            case FailureKind.AuthFailed:
+            case FailureKind.PairingRequired:
+                return new FatalException(NodeHostExitCodes.AuthenticationFailed, AuthAdvice(ex), ex);
+            case FailureKind.Configuration:
+                return new FatalException(NodeHostExitCodes.Configuration, ex.Message, ex);
+            case FailureKind.InvalidArgument when code == "PROTOCOL_MISMATCH" || ex.Message.IndexOf("invalid connect params", StringComparison.Ordinal) >= 0:
+                return new FatalException(NodeHostExitCodes.Failure, $"The gateway rejected this node's connect request as incompatible: {ex.Message}", ex);
+            default:
+                return new RetryException(ex.Message, ex.RetryAfterMs is int ms ? TimeSpan.FromMilliseconds(ms) : null, ex);
+        }
+    }
+
+    private static string AuthAdvice(GatewayException ex) => ex.DetailsCode switch
+    {
+        "AUTH_TOKEN_MISSING" => "The gateway requires a token and none was given. Set OPENCLAW_GATEWAY_TOKEN (or pass -Token) and start again.",
+        "AUTH_TOKEN_MISMATCH" => "The gateway rejected the shared token. Check OPENCLAW_GATEWAY_TOKEN (or -Token) against the gateway's token and start again.",
+        "AUTH_PASSWORD_MISSING" or "AUTH_PASSWORD_MISMATCH" => "The gateway rejected the password. Check OPENCLAW_GATEWAY_PASSWORD and start again.",
+        _ => $"The gateway refused this node's credentials: {ex.Message} ({ex.DetailsCode ?? ex.Code}).",
+    };
+
+    private void OnEvent(Prepared prep, Func<Session?> session, InvokeDispatcher dispatcher, string name, JsonObject frame)
+    {
+        JsonObject? payload = frame["payload"] as JsonObject;
+        switch (name)
+        {
+            case "node.invoke.request":
+                _log.Write(NodeLogLevel.Debug, $"node.invoke.request {payload.Str("id")} {payload.Str("command")}");
+                _ = dispatcher.OnRequest(payload);
+                break;
+            case "node.invoke.cancel":
+                dispatcher.OnCancel(payload);
+                break;
+            case "node.pair.resolved":
+                if (string.Equals(payload.Str("nodeId"), prep.Identity.DeviceId, StringComparison.OrdinalIgnoreCase) && payload.Str("decision") == "approved")
+                {
+                    if (session() is Session s) { s.SurfaceApproved = true; }
+                    Report(prep, NodeConnectionState.Connected, "The gateway approved this node's commands; serving invocations.");
+                }
+                break;
+            case "shutdown":
+                _log.Write(NodeLogLevel.Info, $"The gateway is shutting down ({payload.Str("reason") ?? "no reason given"}); will reconnect.");
+                break;
+            default:
+                break;
+        }
+    }
+
+    private async Task<CloseInfo> ServeAsync(Prepared prep, Session session, CancellationToken ct)
+    {
+        GatewayConnection conn = session.Connection;
+        conn.StartWatchdog(session.Hello.TickIntervalMs);
+        _log.Write(NodeLogLevel.Info, $"Connected to {prep.Url} (protocol {session.Hello.Protocol}, auth {session.Hello.AuthMethod ?? "unknown"}).");
+        Report(prep, NodeConnectionState.Connected, $"Connected to {prep.Url} as {prep.Identity.DeviceId}.");
+        using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Task stats = PublishStatsAsync(prep, session, sessionCts.Token);
+        var stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (ct.Register(() => stop.TrySetResult(true)))
+        {
+            await Task.WhenAny(conn.Closed, stop.Task).ConfigureAwait(false);
+        }
+        sessionCts.Cancel();
+        session.Dispatcher.CancelAll();
+        CloseInfo info;
+        if (ct.IsCancellationRequested)
+        {
+            await conn.CloseAsync(1000, "node host stopping").ConfigureAwait(false);
+            info = new CloseInfo(1000, "node host stopping", null);
+        }
+        else
+        {
+            info = await conn.Closed.ConfigureAwait(false);
+        }
+        try { await stats.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        await conn.DisposeAsync().ConfigureAwait(false);
+        return info;
+    }
+
+    private async Task PublishStatsAsync(Prepared prep, Session session, CancellationToken ct)
+    {
+        if (_options.HostStatsInterval <= TimeSpan.Zero) { return; }
+        while (!ct.IsCancellationRequested)
+        {
+            JsonObject? stats = HostStats.Collect();
+            if (stats is not null)
+            {
+                try
+                {
+                    await session.Connection.RequestAsync("node.event",
+                        new JsonObject { ["event"] = "node.host.stats", ["payloadJSON"] = Json.Serialize(stats) }, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                }
+                catch (GatewayException ex) when (ex.Kind == FailureKind.Unavailable && !session.SurfaceApproved)
+                {
+                    if (_lastState == NodeConnectionState.Connected)
+                    {
+                        Report(prep, NodeConnectionState.AwaitingApproval,
+                            "Connected, but the gateway is waiting for an operator to approve this node's commands: run 'openclaw nodes pending' and 'openclaw nodes approve <requestId>' (or Approve-OpenClawNodeRequest).");
+                    }
+                }
+                catch (GatewayException ex)
+                {
+                    _log.Write(NodeLogLevel.Debug, "Host stats not accepted: " + ex.Message);
+                }
+            }
+            await Task.Delay(_options.HostStatsInterval, ct).ConfigureAwait(false);
+        }
+    }
+
+    private int Fail(Prepared? prep, int exitCode, string message)
+    {
+        _log.Write(NodeLogLevel.Error, message);
+        Report(prep, NodeConnectionState.Failed, message, exitCode: exitCode);
+        return exitCode;
+    }
+
+    private void Report(Prepared? prep, NodeConnectionState state, string message, string? pairingRequestId = null, TimeSpan? retryIn = null, int? exitCode = null)
+    {
+        _lastState = state;
+        if (state is not NodeConnectionState.Failed) { _log.Write(NodeLogLevel.Info, message); }
+        _progress?.Report(new NodeHostStatus
+        {
+            State = state,
+            DeviceId = prep?.Identity.DeviceId ?? string.Empty,
+            Gateway = prep?.Url ?? string.Empty,
+            DisplayName = prep?.Config.DisplayName,
+            PairingRequestId = pairingRequestId,
+            Message = message,
+            RetryIn = retryIn,
+            ExitCode = exitCode,
+        });
+    }
+}

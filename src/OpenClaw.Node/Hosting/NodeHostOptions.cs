@@ -1,0 +1,55 @@
+using System;
+
+namespace OpenClaw.Node.Hosting;
+
+/// <summary>
+/// How to run the node host (<c>openclaw-node run</c> / <c>Start-OpenClawNode</c>). Null values fall back to what
+/// <c>node.json</c> saved from the last run, then to the defaults (gateway <c>127.0.0.1:18789</c>, plaintext).
+/// </summary>
+public sealed record NodeHostOptions
+{
+    /// <summary>State directory; null means <c>$OPENCLAW_STATE_DIR</c>, else <c>~/.openclaw</c>.</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>Gateway host name or IP; default <c>127.0.0.1</c>.</summary>
+    public string? Host { get; init; }
+
+    /// <summary>Gateway port; default 18789.</summary>
+    public int? Port { get; init; }
+
+    /// <summary>Use TLS (<c>wss://</c>); default false. Setting false explicitly clears a saved fingerprint.</summary>
+    public bool? Tls { get; init; }
+
+    /// <summary>SHA-256 pin of the gateway's certificate in any form <see cref="Protocol.TlsFingerprint.Normalise"/> accepts.</summary>
+    public string? TlsFingerprint { get; init; }
+
+    /// <summary>URL path of the gateway behind a reverse proxy, e.g. <c>/openclaw-gw</c>.</summary>
+    public string? ContextPath { get; init; }
+
+    /// <summary>Instance id sent as <c>client.instanceId</c> (metadata; the device id comes from the key).</summary>
+    public string? NodeId { get; init; }
+
+    /// <summary>Name shown in <c>nodes list</c>; default the machine name.</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>Shared gateway token (from <c>OPENCLAW_GATEWAY_TOKEN</c> or a SecureString); used only until a device token is stored, and as fallback when it is revoked.</summary>
+    public string? GatewayToken { get; init; }
+
+    /// <summary>Shared gateway password (<c>OPENCLAW_GATEWAY_PASSWORD</c>), an alternative to the token.</summary>
+    public string? GatewayPassword { get; init; }
+
+    /// <summary>Allow plaintext to private DNS names (<c>OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1</c>); null reads the variable.</summary>
+    public bool? AllowInsecurePrivate { get; init; }
+
+    /// <summary>Interval of <c>node.host.stats</c> publications; default 60 s; zero disables them.</summary>
+    public TimeSpan HostStatsInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Delay between connection attempts while the device waits for pairing approval; default 5 s.</summary>
+    public TimeSpan PairingRetryInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Reconnect back-off: first delay (default 1 s) and cap (default 30 s); exponential with jitter.</summary>
+    public TimeSpan ReconnectInitialDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Upper bound of the reconnect back-off; default 30 s.</summary>
+    public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,116 @@
+using System;
+using System.IO;
+using System.Text;
+using OpenClaw.Node.Internal;
+
+namespace OpenClaw.Node.State;
+
+/// <summary>
+/// Reads and writes secret-bearing state files: atomic replace (temp file in the same folder, flush to disk, rename),
+/// owner-only permissions (0600 files, 0700 folders; user-only ACL on Windows), and refusal of symlinks and of files
+/// that other users can write.
+/// </summary>
+internal static class SecureFile
+{
+    /// <summary>Creates <paramref name="dir"/> (and parents) if needed and restricts it to the owner.</summary>
+    public static void EnsureDirectory(string dir)
+    {
+        bool existed = Directory.Exists(dir);
+        Directory.CreateDirectory(dir);
+        if (!existed) { FilePermissions.RestrictDirectory(dir); }
+    }
+
+    /// <summary>Writes UTF-8 text atomically with mode 0600: readers see the old file or the new one, never a torn one.</summary>
+    /// <exception cref="StateFileException">The folder cannot be written or the target is a symlink.</exception>
+    public static void WriteAllText(string path, string text)
+    {
+        string dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        try
+        {
+            EnsureDirectory(dir);
+            RefuseLink(path);
+            string temp = System.IO.Path.Combine(dir, "." + System.IO.Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                using (var fs = CreateOwnerOnly(temp))
+                {
+                    byte[] bytes = new UTF8Encoding(false).GetBytes(text);
+                    fs.Write(bytes, 0, bytes.Length);
+                    fs.Flush(flushToDisk: true);
+                }
+                FilePermissions.RestrictFile(temp);
+                Replace(temp, path);
+            }
+            finally
+            {
+                if (File.Exists(temp)) { File.Delete(temp); }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException(path, $"Could not write '{path}': {ex.Message} Check that the state directory is writable by this user.", ex);
+        }
+    }
+
+    /// <summary>Reads a state file, or returns null when it does not exist.</summary>
+    /// <exception cref="StateFileException">The file is a symlink, writable by other users, or unreadable.</exception>
+    public static string? ReadAllTextOrNull(string path)
+    {
+        if (!File.Exists(path) && !IsLink(path)) { return null; }
+        RefuseLink(path);
+        if (FilePermissions.IsWritableByOthers(path))
+        {
+            throw new StateFileException(path, $"Refusing to use '{path}': it is writable by other users. Run 'chmod 600 {path}' after checking its contents.");
+        }
+        try
+        {
+            return File.ReadAllText(path, new UTF8Encoding(false, true));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DecoderFallbackException)
+        {
+            throw new StateFileException(path, $"Could not read '{path}': {ex.Message}", ex);
+        }
+    }
+
+    private static void RefuseLink(string path)
+    {
+        if (IsLink(path))
+        {
+            throw new StateFileException(path, $"Refusing to use '{path}': it is a symbolic link. Replace it with a regular file owned by this user.");
+        }
+    }
+
+    public static bool IsLink(string path)
+    {
+        try { return (File.GetAttributes(path) & FileAttributes.ReparsePoint) != 0; }
+        catch (FileNotFoundException) { return false; }
+        catch (DirectoryNotFoundException) { return false; }
+    }
+
+    private static FileStream CreateOwnerOnly(string path)
+    {
+#if NET
+        if (!OperatingSystem.IsWindows())
+        {
+            return new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                UnixCreateMode = (UnixFileMode)FilePermissions.OwnerFile,
+            });
+        }
+#endif
+        return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+    }
+
+    private static void Replace(string temp, string path)
+    {
+#if NET
+        File.Move(temp, path, overwrite: true);
+#else
+        if (File.Exists(path)) { File.Replace(temp, path, null); }
+        else { File.Move(temp, path); }
+#endif
+    }
+}

@@ -365,8 +365,7 @@ public sealed class NodeHost
     {
         GatewayConnection conn = session.Connection;
         conn.StartWatchdog(session.Hello.TickIntervalMs);
-        _log.Write(NodeLogLevel.Info, $"Connected to {prep.Url} (protocol {session.Hello.Protocol}, auth {session.Hello.AuthMethod ?? "unknown"}).");
-        Report(prep, NodeConnectionState.Connected, $"Connected to {prep.Url} as {prep.Identity.DeviceId}.");
+        Report(prep, NodeConnectionState.Connected, $"Connected to {prep.Url} as {prep.Identity.DeviceId} (protocol {session.Hello.Protocol}, auth {session.Hello.AuthMethod ?? "unknown"}).");
         using var sessionCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task stats = PublishStatsAsync(prep, session, sessionCts.Token);
         var stop = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);

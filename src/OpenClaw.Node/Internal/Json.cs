@@ -8,7 +8,10 @@ namespace OpenClaw.Node.Internal;
 /// <summary>Small, AOT-safe helpers over <see cref="JsonNode"/> (no reflection-based serialisation anywhere).</summary>
 internal static class Json
 {
-    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    /// <summary>Compact output without HTML-escaping (frames and logs are not HTML).</summary>
+    public static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static JsonNode? ParseOrNull(string text)
     {
@@ -78,5 +81,5 @@ internal static class Json
 
     public static string Serialize(JsonNode node) => node.ToJsonString(Compact);
 
-    public static string Indented(JsonNode node) => node.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    public static string Indented(JsonNode node) => node.ToJsonString(Pretty);
 }

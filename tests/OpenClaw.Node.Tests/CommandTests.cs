@@ -26,7 +26,12 @@ public class CommandTests
             30000, (name, payload, _) => { Events.Enqueue((name, payload)); return Task.CompletedTask; }, NullNodeLog.Instance);
     }
 
-    private static SystemRunCommand Run(IExecGate? gate = null) => new(Resolver, gate ?? new DefaultExecGate(), EnvPolicy.Default);
+    private sealed class AllowGate : IExecGate
+    {
+        public ExecDecision Evaluate(SystemRunRequest request, string cwd, string? resolvedPath) => ExecDecision.Allow;
+    }
+
+    private static SystemRunCommand Run(IExecGate? gate = null) => new(Resolver, gate ?? new AllowGate(), EnvPolicy.Default);
 
     private static JsonObject Payload(CommandResult r)
     {
@@ -290,7 +295,7 @@ public class CommandTests
 
     private sealed class DenyGate : IExecGate
     {
-        public ExecDecision Evaluate(SystemRunRequest request, string? resolvedPath) => ExecDecision.Deny("security=deny", "SYSTEM_RUN_DISABLED: security=deny");
+        public ExecDecision Evaluate(SystemRunRequest request, string cwd, string? resolvedPath) => ExecDecision.Deny("security=deny", "SYSTEM_RUN_DISABLED: security=deny");
     }
 
     [Fact]

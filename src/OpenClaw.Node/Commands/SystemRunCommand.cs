@@ -22,14 +22,15 @@ internal sealed record ExecDecision(bool Allowed, string? Reason, string? Messag
 /// <summary>The exec-approvals check that stands between a request and a process.</summary>
 internal interface IExecGate
 {
-    ExecDecision Evaluate(SystemRunRequest request, string? resolvedPath);
+    /// <summary>Decides whether <paramref name="request"/> may run in <paramref name="cwd"/>; <paramref name="resolvedPath"/> is argv[0] found on PATH (null when not found).</summary>
+    ExecDecision Evaluate(SystemRunRequest request, string cwd, string? resolvedPath);
 }
 
 /// <summary>A decoded <c>system.run</c> request (spec §8.2).</summary>
 internal sealed record SystemRunRequest(
     IReadOnlyList<string> Command, string? RawCommand, string? Cwd, IReadOnlyDictionary<string, string> Env, int? TimeoutMs,
     bool NeedsScreenRecording, string? AgentId, string SessionKey, string RunId, bool SuppressNotifyOnExit,
-    bool Approved, string? ApprovalDecision)
+    bool Approved, string? ApprovalDecision, string? ApprovalSource = null, JsonObject? SystemRunPlan = null, bool SessionKeyGiven = false)
 {
     /// <summary>The text shown in exec events: rawCommand when given, else the canonical formatting of the argv.</summary>
     public string DisplayText => string.IsNullOrWhiteSpace(RawCommand) ? CommandText.Format(Command) : RawCommand!.Trim();
@@ -84,7 +85,7 @@ internal sealed class SystemRunCommand : INodeCommand
         string cwd = request.Cwd ?? _defaultCwd();
         string? resolved = Directory.Exists(cwd) ? _resolver.ResolveExecutable(request.Command[0], cwd) : null;
 
-        ExecDecision decision = _gate.Evaluate(request, resolved);
+        ExecDecision decision = _gate.Evaluate(request, cwd, resolved);
         if (!decision.Allowed)
         {
             return await DenyAsync(context, request, decision.Reason ?? "security=deny", decision.Message ?? "SYSTEM_RUN_DENIED: denied", ct).ConfigureAwait(false);
@@ -221,9 +222,11 @@ internal sealed class SystemRunCommand : INodeCommand
         if (p["timeoutMs"] is not null && timeout is null) { problem = "timeoutMs must be an integer"; return false; }
         int? timeoutMs = timeout is long t && t > 0 ? (int)Math.Min(t, int.MaxValue) : null;
         string runId = p.Str("runId") ?? Guid.NewGuid().ToString();
+        if (p["systemRunPlan"] is JsonNode plan && plan is not JsonObject) { problem = "systemRunPlan must be an object"; return false; }
         request = new SystemRunRequest(command, p.Str("rawCommand"), cwd, env, timeoutMs,
             p.Bool("needsScreenRecording") ?? false, p.Str("agentId"), p.Str("sessionKey") ?? "node", runId,
-            p.Bool("suppressNotifyOnExit") ?? false, p.Bool("approved") ?? false, p.Str("approvalDecision"));
+            p.Bool("suppressNotifyOnExit") ?? false, p.Bool("approved") ?? false, p.Str("approvalDecision"),
+            p.Str("approvalSource"), p["systemRunPlan"] as JsonObject, p.Str("sessionKey") is not null);
         return true;
     }
 }

@@ -201,12 +201,20 @@ public sealed class NodeHost
         public bool SurfaceApproved { get; set; }
     }
 
-    /// <summary>The commands this host declares and serves.</summary>
-    internal static IReadOnlyList<INodeCommand> CreateCommands(PathResolver resolver, IExecGate gate) => new INodeCommand[]
+    /// <summary>The commands this host declares and serves, all guarded by the exec approvals in <paramref name="stateDirectory"/>.</summary>
+    internal static IReadOnlyList<INodeCommand> CreateCommands(PathResolver resolver, string stateDirectory, Func<RemoteEditPolicy> remoteEdits)
     {
-        new SystemRunCommand(resolver, gate, EnvPolicy.Default),
-        new SystemWhichCommand(resolver),
-    };
+        var store = new Approvals.ExecApprovalsStore(stateDirectory);
+        var gate = new Approvals.ExecApprovalGate(store, resolver, HostPlatform.IsWindows);
+        return new INodeCommand[]
+        {
+            new SystemRunCommand(resolver, gate, EnvPolicy.Default),
+            new SystemRunPrepareCommand(store, gate, EnvPolicy.Default),
+            new SystemWhichCommand(resolver),
+            new ExecApprovalsGetCommand(store),
+            new ExecApprovalsSetCommand(store, remoteEdits),
+        };
+    }
 
     private async Task<Session> ConnectOnceAsync(Prepared prep, CancellationToken ct)
     {
@@ -217,7 +225,7 @@ public sealed class NodeHost
             : new ConnectCredentials(Token: NullIfEmpty(_options.GatewayToken), Password: NullIfEmpty(_options.GatewayPassword));
 
         var resolver = PathResolver.FromEnvironment();
-        IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, new DefaultExecGate());
+        IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, prep.Store.Directory, () => prep.Config.RemoteEdits);
         var names = new List<string>();
         foreach (INodeCommand c in commands) { names.Add(c.Name); }
         names.Sort(StringComparer.Ordinal);

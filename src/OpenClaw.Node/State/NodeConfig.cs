@@ -59,6 +59,12 @@ public sealed class NodeConfig
     /// <summary>The gateway this node last connected to (and the one <see cref="Token"/> belongs to).</summary>
     public GatewaySettings? Gateway { get; set; }
 
+    /// <summary>
+    /// How the gateway may edit this node's exec approvals: <c>execApprovals.remoteEdits</c> = <c>allow</c> (default, as the
+    /// official host), <c>tighten-only</c> or <c>deny</c>. A local lock for policies pushed by Intune or DSC.
+    /// </summary>
+    public Commands.RemoteEditPolicy RemoteEdits { get; set; } = Commands.RemoteEditPolicy.Allow;
+
     /// <summary>A fresh configuration with a new random instance id.</summary>
     public static NodeConfig CreateNew() => new(new JsonObject(), Guid.NewGuid().ToString());
 
@@ -82,6 +88,15 @@ public sealed class NodeConfig
         config.Token = string.IsNullOrEmpty(obj.Str("token")) ? null : obj.Str("token");
         if (obj.ContainsKey("displayName") && obj["displayName"] is not null && obj.Str("displayName") is null) { throw Bad(path, "'displayName' must be a string"); }
         config.DisplayName = obj.Str("displayName");
+        if (obj["execApprovals"] is JsonNode ea)
+        {
+            string? mode = (ea as JsonObject).Str("remoteEdits");
+            if (ea is not JsonObject || (mode is not null && mode is not ("allow" or "tighten-only" or "deny")))
+            {
+                throw Bad(path, "'execApprovals.remoteEdits' must be one of allow, tighten-only, deny");
+            }
+            config.RemoteEdits = mode switch { "tighten-only" => Commands.RemoteEditPolicy.TightenOnly, "deny" => Commands.RemoteEditPolicy.Deny, _ => Commands.RemoteEditPolicy.Allow };
+        }
         if (obj["gateway"] is JsonNode g)
         {
             if (g is not JsonObject go) { throw Bad(path, "'gateway' must be an object"); }
@@ -120,6 +135,12 @@ public sealed class NodeConfig
             Set(g, "tlsFingerprint", Gateway.TlsFingerprint);
             Set(g, "contextPath", Gateway.ContextPath);
             obj["gateway"] = g;
+        }
+        if (RemoteEdits != Commands.RemoteEditPolicy.Allow || obj.ContainsKey("execApprovals"))
+        {
+            var ea = obj["execApprovals"] as JsonObject ?? new JsonObject();
+            ea["remoteEdits"] = RemoteEdits switch { Commands.RemoteEditPolicy.TightenOnly => "tighten-only", Commands.RemoteEditPolicy.Deny => "deny", _ => "allow" };
+            obj["execApprovals"] = ea;
         }
         return Json.Indented(obj) + "\n";
     }

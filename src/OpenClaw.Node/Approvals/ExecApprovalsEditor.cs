@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using OpenClaw.Node.State;
+
+namespace OpenClaw.Node.Approvals;
+
+/// <summary>One change to apply to exec approvals (local management: Edit-OpenClawExecApproval, <c>openclaw-node approvals</c>).</summary>
+public sealed record ExecApprovalChange
+{
+    /// <summary>The agent to change (<c>*</c> for every agent), or null to change <c>defaults</c>.</summary>
+    public string? AgentId { get; init; }
+
+    /// <summary>New security mode (<c>deny</c>, <c>allowlist</c>, <c>full</c>), or null to leave it.</summary>
+    public string? Security { get; init; }
+
+    /// <summary>New ask mode (<c>off</c>, <c>on-miss</c>, <c>always</c>), or null to leave it.</summary>
+    public string? Ask { get; init; }
+
+    /// <summary>New askFallback (<c>deny</c>, <c>allowlist</c>, <c>full</c>), or null to leave it.</summary>
+    public string? AskFallback { get; init; }
+
+    /// <summary>New autoAllowSkills, or null to leave it.</summary>
+    public bool? AutoAllowSkills { get; init; }
+
+    /// <summary>Allowlist patterns to add to the agent (requires <see cref="AgentId"/>).</summary>
+    public IReadOnlyList<string> AddPatterns { get; init; } = Array.Empty<string>();
+
+    /// <summary>argPattern for the added patterns, or null.</summary>
+    public string? ArgPattern { get; init; }
+
+    /// <summary>Allowlist entries to remove, by id or by pattern.</summary>
+    public IReadOnlyList<string> Remove { get; init; } = Array.Empty<string>();
+}
+
+/// <summary>
+/// Local edits of <c>exec-approvals.json</c> with the engine's own validation: modes must be valid (the valid values are
+/// listed), patterns naming a shell are refused, argPatterns must compile. Each edit is a compare-and-swap on the file's
+/// hash, so a concurrent remote edit is never overwritten silently.
+/// </summary>
+public sealed class ExecApprovalsEditor
+{
+    private readonly ExecApprovalsStore _store;
+
+    /// <summary>Edits the policy of <paramref name="stateDirectory"/>.</summary>
+    public ExecApprovalsEditor(string stateDirectory) => _store = new ExecApprovalsStore(stateDirectory);
+
+    /// <summary>The store edited.</summary>
+    public ExecApprovalsStore Store => _store;
+
+    /// <summary>Describes what <paramref name="change"/> would do, in one sentence (for -WhatIf).</summary>
+    public static string Describe(ExecApprovalChange change)
+    {
+        var parts = new List<string>();
+        if (change.Security is not null) { parts.Add("security=" + change.Security); }
+        if (change.Ask is not null) { parts.Add("ask=" + change.Ask); }
+        if (change.AskFallback is not null) { parts.Add("askFallback=" + change.AskFallback); }
+        if (change.AutoAllowSkills is bool b) { parts.Add("autoAllowSkills=" + (b ? "true" : "false")); }
+        foreach (string p in change.AddPatterns) { parts.Add("allow " + p + (change.ArgPattern is null ? string.Empty : " (args " + change.ArgPattern + ")")); }
+        foreach (string r in change.Remove) { parts.Add("remove " + r); }
+        string target = change.AgentId is null ? "defaults" : "agent '" + change.AgentId + "'";
+        return parts.Count == 0 ? $"no change to {target}" : $"{target}: {string.Join(", ", parts)}";
+    }
+
+    /// <summary>Applies <paramref name="change"/> and returns the new snapshot.</summary>
+    /// <exception cref="ArgumentException">An invalid mode, pattern or argPattern; the message lists the valid values.</exception>
+    /// <exception cref="ExecApprovalsConflictException">The file changed during the edit; retry.</exception>
+    /// <exception cref="StateFileException">The current file is broken (fix it first) or cannot be written.</exception>
+    public ExecApprovalsSnapshot Apply(ExecApprovalChange change)
+    {
+        ExecSecurity? security = Parse(change.Security, ExecModeNames.ParseSecurity, "security", ExecModeNames.SecurityValues);
+        ExecAsk? ask = change.Ask is null ? null : ExecModeNames.ParseAsk(change.Ask) ?? throw new ArgumentException($"'{change.Ask}' is not a valid ask mode; use one of {string.Join(", ", ExecModeNames.AskValues)}.");
+        ExecSecurity? fallback = Parse(change.AskFallback, ExecModeNames.ParseSecurity, "askFallback", ExecModeNames.SecurityValues);
+        if ((change.AddPatterns.Count > 0 || change.Remove.Count > 0) && change.AgentId is null)
+        {
+            throw new ArgumentException("Allowlist entries belong to an agent: give an agent id (use '*' for every agent).");
+        }
+        foreach (string p in change.AddPatterns)
+        {
+            if (CommandHosts.RefusePattern(p) is string why) { throw new ArgumentException(char.ToUpperInvariant(why[0]) + why.Substring(1) + "."); }
+        }
+        if (change.ArgPattern is not null && !ArgPatterns.IsValid(change.ArgPattern, out string? bad))
+        {
+            throw new ArgumentException($"The argPattern '{change.ArgPattern}' is not valid: {bad}");
+        }
+
+        ExecApprovalsSnapshot current = _store.Load();
+        if (current.Error is not null) { throw new StateFileException(_store.FilePath, current.Error); }
+        ExecApprovalsDocument doc = current.Document ?? ExecApprovalsDocument.Empty;
+        if (change.AgentId is null)
+        {
+            ExecPolicyValues d = doc.Defaults;
+            doc = doc.With(defaults: new ExecPolicyValues
+            {
+                Security = security ?? d.Security,
+                Ask = ask ?? d.Ask,
+                AskFallback = fallback ?? d.AskFallback,
+                AutoAllowSkills = change.AutoAllowSkills ?? d.AutoAllowSkills,
+            });
+        }
+        else
+        {
+            var agents = new Dictionary<string, ExecAgentEntry>(StringComparer.Ordinal);
+            foreach (var kv in doc.Agents) { agents[kv.Key] = kv.Value; }
+            agents.TryGetValue(change.AgentId, out ExecAgentEntry? agent);
+            agent ??= new ExecAgentEntry();
+            var list = agent.Allowlist.Where(e => !change.Remove.Contains(e.Id) && !change.Remove.Contains(e.Pattern)).ToList();
+            foreach (string p in change.AddPatterns)
+            {
+                if (!list.Any(e => e.Pattern == p && e.ArgPattern == change.ArgPattern)) { list.Add(new ExecAllowlistEntry { Pattern = p, ArgPattern = change.ArgPattern }); }
+            }
+            ExecPolicyValues v = agent.Values;
+            agents[change.AgentId] = agent with
+            {
+                Values = new ExecPolicyValues
+                {
+                    Security = security ?? v.Security,
+                    Ask = ask ?? v.Ask,
+                    AskFallback = fallback ?? v.AskFallback,
+                    AutoAllowSkills = change.AutoAllowSkills ?? v.AutoAllowSkills,
+                },
+                Allowlist = list,
+            };
+            doc = doc.With(agents: agents);
+        }
+        return _store.Replace(doc, current.Hash);
+    }
+
+    private static ExecSecurity? Parse(string? value, Func<string?, ExecSecurity?> parse, string what, string[] valid) =>
+        value is null ? null : parse(value) ?? throw new ArgumentException($"'{value}' is not a valid {what} mode; use one of {string.Join(", ", valid)}.");
+}

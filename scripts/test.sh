@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of the project: build with warnings as errors, unit tests, integration tests against the real
+# OpenClaw gateway (installed into .cache/ on first use by scripts/gateway.sh), metadata tests of the PowerShell
+# module, then the Pester suite where pwsh and Pester exist. Ends with one line "N passed, N failed, N skipped".
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is required." >&2; exit 1; }
+command -v npm >/dev/null || { echo "test.sh: npm is required to install the real OpenClaw gateway for the integration tests." >&2; exit 1; }
+
+echo "==> Installing the real OpenClaw gateway (cached in .cache/openclaw-gateway)"
+bash scripts/gateway.sh install
+
+echo "==> Building (Release, warnings are errors)"
+dotnet build OpenClaw.PowerShell.sln -c Release -nologo -clp:NoSummary
+
+LOG="$(mktemp)"
+trap 'rm -f "$LOG"' EXIT
+echo "==> Running the .NET test suites"
+set +e
+dotnet test OpenClaw.PowerShell.sln -c Release --no-build -nologo 2>&1 | tee "$LOG"
+status=${PIPESTATUS[0]}
+set -e
+
+echo "==> Packaging the module with dotnet alone (out/OpenClaw/<version>/)"
+bash scripts/package.sh >/dev/null || { echo "test.sh: scripts/package.sh failed" >&2; status=1; }
+
+echo "==> Pester"
+bash tests/pester/run.sh || status=1
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$LOG" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$LOG" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$LOG" | awk '{s+=$2} END {print s+0}')
+if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"

@@ -41,6 +41,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
     private long _lastReceiveTicks = Environment.TickCount;
     private Timer? _watchdog;
     private int _closing;
+    private CloseInfo? _localClose;
 
     private GatewayConnection(ClientWebSocket ws, INodeLog log)
     {
@@ -230,6 +231,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
     public async Task CloseAsync(int code, string reason, TimeSpan? abortAfter = null)
     {
         if (Interlocked.Exchange(ref _closing, 1) == 1) { return; }
+        _localClose = new CloseInfo(code, reason, null);
         try
         {
             if (_ws.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -297,9 +299,12 @@ internal sealed class GatewayConnection : IAsyncDisposable
         finally
         {
             _watchdog?.Dispose();
-            CloseInfo info = end ?? new CloseInfo((int?)_ws.CloseStatus ?? 1006, _ws.CloseStatusDescription ?? "connection lost", null);
+            CloseInfo info = _localClose ?? end ?? new CloseInfo((int?)_ws.CloseStatus ?? 1006, _ws.CloseStatusDescription ?? "connection lost", null);
             _closed.TrySetResult(info);
-            foreach (var pending in _pending.Values) { pending.TrySetCanceled(); }
+            foreach (var pending in _pending.Values)
+            {
+                pending.TrySetException(new GatewayException(FailureKind.Unreachable, "ConnectionClosed", $"The connection closed before the gateway answered ({info}).") { CloseCode = info.Code });
+            }
         }
     }
 

@@ -1,0 +1,130 @@
+using System;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using OpenClaw.Node.Commands;
+using OpenClaw.Node.Hosting;
+using OpenClaw.Node.Internal;
+using OpenClaw.Node.Protocol;
+using OpenClaw.Node.State;
+using Xunit;
+
+namespace OpenClaw.Node.Tests;
+
+/// <summary>Connection-level edge cases against an in-process peer.</summary>
+public sealed class ConnectionTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    private static async Task<(FakeGateway Fake, GatewayConnection Conn)> OpenAsync()
+    {
+        var fake = new FakeGateway();
+        GatewayConnection conn = await GatewayConnection.OpenAsync(new GatewaySettings { Port = fake.Port }, NullNodeLog.Instance, TimeSpan.FromSeconds(5), default);
+        await fake.Accepted;
+        return (fake, conn);
+    }
+
+    [Fact]
+    public async Task Malformed_frames_are_skipped_and_the_connection_keeps_working()
+    {
+        var (fake, conn) = await OpenAsync();
+        await using var _ = fake;
+        await using var __ = conn;
+        var events = new System.Collections.Concurrent.BlockingCollection<string>();
+        conn.OnEvent = (name, _) => events.Add(name);
+        await fake.SendAsync("not json at all");
+        await fake.SendAsync("[1,2,3]");
+        await fake.SendAsync("{\"type\":\"event\"}");
+        await fake.SendAsync("{\"type\":\"mystery\"}");
+        await fake.SendAsync("{\"type\":\"res\",\"id\":\"nobody-asked\",\"ok\":true}");
+        await fake.SendAsync("{\"type\":\"event\",\"event\":\"tick\",\"payload\":{\"ts\":1},\"seq\":1}");
+        Assert.True(events.TryTake(out string? name, Wait));
+        Assert.Equal("tick", name);
+        Task<JsonNode?> call = conn.RequestAsync("node.event", new JsonObject(), TimeSpan.FromSeconds(5), default);
+        JsonObject req = fake.Next(Wait);
+        Assert.Equal("req", req.Str("type"));
+        await fake.SendFrameAsync(new JsonObject { ["type"] = "res", ["id"] = req.Str("id"), ["ok"] = true, ["payload"] = new JsonObject { ["ok"] = true } });
+        Assert.True((await call).Bool("ok"));
+        Assert.False(conn.Closed.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Error_responses_become_gateway_exceptions_with_details()
+    {
+        var (fake, conn) = await OpenAsync();
+        await using var _ = fake;
+        await using var __ = conn;
+        Task<JsonNode?> call = conn.RequestAsync("node.pair.approve", new JsonObject(), TimeSpan.FromSeconds(5), default);
+        JsonObject req = fake.Next(Wait);
+        await fake.SendAsync("{\"type\":\"res\",\"id\":\"" + req.Str("id") + "\",\"ok\":false,\"error\":{\"code\":\"FORBIDDEN\",\"message\":\"missing scope: operator.admin\",\"details\":{\"code\":\"MISSING_SCOPE\"}}}");
+        var ex = await Assert.ThrowsAsync<GatewayException>(() => call);
+        Assert.Equal(FailureKind.Forbidden, ex.Kind);
+        Assert.Equal("MISSING_SCOPE", ex.DetailsCode);
+    }
+
+    [Fact]
+    public async Task Silence_beyond_two_tick_intervals_closes_with_4000()
+    {
+        var (fake, conn) = await OpenAsync();
+        await using var _ = fake;
+        await using var __ = conn;
+        var watch = Stopwatch.StartNew();
+        conn.StartWatchdog(tickIntervalMs: 500);
+        CloseInfo info = await conn.Closed.WaitAsync(Wait);
+        Assert.Equal(4000, info.Code);
+        Assert.Equal("tick timeout", info.Reason);
+        Assert.True(watch.ElapsedMilliseconds >= 1000, $"closed after {watch.ElapsedMilliseconds} ms, before 2 x tick");
+        var (status, reason) = await fake.ClientClosed.Task.WaitAsync(Wait);
+        Assert.Equal(4000, (int?)status);
+        Assert.Equal("tick timeout", reason);
+    }
+
+    [Fact]
+    public async Task Frames_keep_the_watchdog_quiet()
+    {
+        var (fake, conn) = await OpenAsync();
+        await using var _ = fake;
+        await using var __ = conn;
+        conn.StartWatchdog(tickIntervalMs: 1000);
+        for (int i = 0; i < 6; i++)
+        {
+            await fake.SendAsync("{\"type\":\"event\",\"event\":\"tick\",\"payload\":{\"ts\":1}}");
+            await Task.Delay(500);   // the peer's own tick interval, not synchronisation
+        }
+        Assert.False(conn.Closed.IsCompleted);
+    }
+
+    [Fact]
+    public async Task Oversize_frames_close_the_connection_with_1009()
+    {
+        var (fake, conn) = await OpenAsync();
+        await using var _ = fake;
+        await using var __ = conn;
+        conn.MaxReceiveBytes = 64 * 1024;
+        await fake.SendAsync("{\"type\":\"event\",\"event\":\"x\",\"payload\":\"" + new string('a', 70 * 1024) + "\"}");
+        CloseInfo info = await conn.Closed.WaitAsync(Wait);
+        Assert.Equal(1009, info.Code);
+    }
+
+    [Fact]
+    public async Task A_pending_request_fails_when_the_connection_drops()
+    {
+        var (fake, conn) = await OpenAsync();
+        await using var __ = conn;
+        Task<JsonNode?> call = conn.RequestAsync("node.event", new JsonObject(), TimeSpan.FromSeconds(30), default);
+        fake.Next(Wait);
+        await fake.DisposeAsync();
+        var ex = await Assert.ThrowsAsync<GatewayException>(() => call.WaitAsync(Wait));
+        Assert.Equal(FailureKind.Unreachable, ex.Kind);
+    }
+
+    [Fact]
+    public async Task Unreachable_gateway_is_reported_as_unreachable()
+    {
+        int port;
+        using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { l.Start(); port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port; }
+        var ex = await Assert.ThrowsAsync<GatewayException>(() => GatewayConnection.OpenAsync(new GatewaySettings { Port = port }, NullNodeLog.Instance, TimeSpan.FromSeconds(5), default));
+        Assert.Equal(FailureKind.Unreachable, ex.Kind);
+        Assert.Contains($"ws://127.0.0.1:{port}", ex.Message);
+    }
+}

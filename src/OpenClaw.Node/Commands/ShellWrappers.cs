@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 
 namespace OpenClaw.Node.Commands;
 
@@ -12,25 +11,11 @@ internal static class ShellWrappers
         "ash", "bash", "csh", "dash", "elvish", "fish", "ksh", "mksh", "nu", "osh", "sh", "tcsh", "xonsh", "yash", "zsh",
     };
 
-    /// <summary>Basename without a Windows executable extension, lower-cased.</summary>
-    public static string BaseName(string argv0)
-    {
-        string name = argv0.Replace('\\', '/');
-        int slash = name.LastIndexOf('/');
-        if (slash >= 0) { name = name.Substring(slash + 1); }
-        string ext = Path.GetExtension(name);
-        if (ext.Equals(".exe", StringComparison.OrdinalIgnoreCase) || ext.Equals(".com", StringComparison.OrdinalIgnoreCase))
-        {
-            name = name.Substring(0, name.Length - ext.Length);
-        }
-        return name.ToLowerInvariant();
-    }
-
     /// <summary>True for <c>sh -c …</c>, <c>bash -lc …</c>, <c>cmd /c …</c>, <c>powershell -Command …</c> and the like.</summary>
     public static bool IsShellWrapper(IReadOnlyList<string> argv)
     {
         if (argv.Count < 2) { return false; }
-        string name = BaseName(argv[0]);
+        string name = Approvals.CommandHosts.BaseName(argv[0]);
         if (PosixShells.Contains(name))
         {
             for (int i = 1; i < argv.Count; i++)

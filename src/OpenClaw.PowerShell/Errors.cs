@@ -7,6 +7,12 @@ namespace OpenClaw.PowerShell;
 /// <summary>The only place ErrorRecords are built; ErrorIds never change once shipped.</summary>
 internal static class Errors
 {
+    internal static ErrorRecord ExecApprovalsInvalid(Node.State.StateFileException ex) =>
+        new(ex, "ExecApprovalsInvalid", ErrorCategory.InvalidData, ex.Path)
+        {
+            ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Fix or replace the file named in the message; until then every command on this node is denied." },
+        };
+
     internal static ErrorRecord NodeHostFailed(int exitCode, string message)
     {
         string id = exitCode switch

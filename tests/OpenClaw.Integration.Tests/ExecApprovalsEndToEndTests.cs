@@ -129,4 +129,38 @@ public sealed class ExecApprovalsEndToEndTests
         Assert.Equal(0, (int)run!["exitCode"]!);
         Assert.Contains("uid=", run.Str("stdout"));
     }
+
+    [Fact]
+    public async Task Each_mode_allows_or_denies_through_node_invoke_as_configured()
+    {
+        using var dir = new StateDir();
+        var (node, deviceId) = await EndToEndTests.StartApprovedAsync(_gw, dir, "appr-modes");
+        await using var _ = node;
+        await using OperatorClient op = await _gw.OperatorAsync();
+
+        async Task SetPolicy(string file)
+        {
+            JsonNode? current = await op.CallAsync("exec.approvals.node.get", new JsonObject { ["nodeId"] = deviceId }, null, default);
+            await op.CallAsync("exec.approvals.node.set", new JsonObject { ["nodeId"] = deviceId, ["file"] = JsonNode.Parse(file), ["baseHash"] = current.Str("hash") }, null, default);
+        }
+        Task<JsonNode?> Run(params string[] argv) =>
+            op.InvokeAsync(deviceId, "system.run", new JsonObject { ["command"] = Json.ToArray(argv), ["agentId"] = "main" }, 15000, default);
+
+        await SetPolicy("{\"version\":1,\"defaults\":{\"security\":\"full\",\"ask\":\"off\"}}");
+        JsonNode? full = await Run("id", "-un");
+        Assert.Equal(0, (int)full!["exitCode"]!);
+        Assert.Equal(Environment.UserName, full.Str("stdout")!.Trim());
+
+        await SetPolicy("{\"version\":1,\"defaults\":{\"security\":\"deny\"}}");
+        var deny = await Assert.ThrowsAsync<GatewayException>(() => Run("echo", "x"));
+        Assert.Contains("SYSTEM_RUN_DISABLED: security=deny", deny.Message);
+
+        await SetPolicy("{\"version\":1,\"defaults\":{\"security\":\"allowlist\",\"ask\":\"always\"},\"agents\":{\"main\":{\"allowlist\":[{\"pattern\":\"/usr/bin/echo\"}]}}}");
+        var always = await Assert.ThrowsAsync<GatewayException>(() => Run("echo", "x"));
+        Assert.Contains("approval required", always.Message);
+
+        // The gateway itself refuses raw node.invoke of the approvals commands (AP-08).
+        var raw = await Assert.ThrowsAsync<GatewayException>(() => op.InvokeAsync(deviceId, "system.execApprovals.get", new JsonObject(), 15000, default));
+        Assert.Contains("exec.approvals.node", raw.Message);
+    }
 }

@@ -66,6 +66,7 @@ internal sealed class SystemRunCommand : INodeCommand
         if (!TryParse(context.Params, out SystemRunRequest? req, out string? problem)) { return CommandResult.Invalid(problem!); }
         SystemRunRequest request = req!;
         bool windows = HostPlatform.IsWindows;
+        if (RawCommandMismatch(request) is string mismatch) { return CommandResult.Invalid(mismatch); }
 
         EnvCheck env = _env.CheckOverrides(request.Env, windows);
         if (env.Invalid.Count > 0)
@@ -114,6 +115,19 @@ internal sealed class SystemRunCommand : INodeCommand
         JsonObject payload = ToPayload(outcome);
         await SendFinishedAsync(context, request, outcome, payload, ct).ConfigureAwait(false);
         return CommandResult.Success(payload);
+    }
+
+    /// <summary>
+    /// spec §9.7: a <c>rawCommand</c> (trimmed) must equal the canonical text of the argv or, for a shell wrapper, its inline
+    /// payload; anything else is refused so what an operator approved and what runs cannot differ.
+    /// </summary>
+    internal static string? RawCommandMismatch(SystemRunRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.RawCommand)) { return null; }
+        string raw = request.RawCommand!.Trim();
+        if (raw == CommandText.Format(request.Command)) { return null; }
+        if (ShellWrappers.IsShellWrapper(request.Command) && raw == request.Command[request.Command.Count - 1].Trim()) { return null; }
+        return "RAW_COMMAND_MISMATCH: rawCommand does not match the command argv";
     }
 
     /// <summary>The result payload of spec §8.2, with the truncation suffix on stderr (or stdout when stderr is empty).</summary>

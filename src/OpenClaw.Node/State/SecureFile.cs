@@ -62,6 +62,15 @@ internal static class SecureFile
         {
             throw new StateFileException(path, $"Refusing to use '{path}': it is writable by other users. Run 'chmod 600 {path}' after checking its contents.");
         }
+        if (FilePermissions.IsAccessibleByOthers(path))
+        {
+            // A secret readable by other users: tighten it to owner-only (0600) before using it.
+            try { FilePermissions.RestrictFile(path); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new StateFileException(path, $"Refusing to use '{path}': other users can read it and its permissions could not be tightened ({ex.Message}). Run 'chmod 600 {path}'.", ex);
+            }
+        }
         try
         {
             return File.ReadAllText(path, new UTF8Encoding(false, true));

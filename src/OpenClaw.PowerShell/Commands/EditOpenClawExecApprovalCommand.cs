@@ -1,0 +1,111 @@
+using System;
+using System.Management.Automation;
+using OpenClaw.Node.Approvals;
+using OpenClaw.Node.State;
+
+namespace OpenClaw.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Changes this node's exec approvals: modes of the defaults or of an agent, and allowlist entries.</para>
+/// </summary>
+[Cmdlet(VerbsData.Edit, "OpenClawExecApproval", DefaultParameterSetName = Modes, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(OpenClawExecApprovalPolicy))]
+public sealed class EditOpenClawExecApprovalCommand : OpenClawCmdlet
+{
+    private const string Modes = nameof(Modes);
+    private const string RemoveEntries = nameof(RemoveEntries);
+
+    /// <summary>The agent to change ('*' for every agent); without it, the defaults are changed.</summary>
+    [Parameter(ParameterSetName = Modes, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ParameterSetName = RemoveEntries, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [Alias("Agent")]
+    public string? AgentId { get; set; }
+
+    /// <summary>New security mode.</summary>
+    [Parameter(ParameterSetName = Modes)]
+    public ExecSecurityMode? Security { get; set; }
+
+    /// <summary>New ask mode.</summary>
+    [Parameter(ParameterSetName = Modes)]
+    public ExecAskMode? Ask { get; set; }
+
+    /// <summary>New askFallback: what applies when an approval times out on the gateway.</summary>
+    [Parameter(ParameterSetName = Modes)]
+    public ExecSecurityMode? AskFallback { get; set; }
+
+    /// <summary>Whether the gateway's skill binaries count as allowlisted.</summary>
+    [Parameter(ParameterSetName = Modes)]
+    public bool? AutoAllowSkills { get; set; }
+
+    /// <summary>Allowlist patterns to add for the agent (path globs or bare names; shells are refused).</summary>
+    [Parameter(ParameterSetName = Modes)]
+    [ValidateNotNullOrEmpty]
+    public string[]? AddPattern { get; set; }
+
+    /// <summary>argPattern for the added patterns: a regex over the arguments, or sha256:cwd-argv:v1:&lt;hex&gt;.</summary>
+    [Parameter(ParameterSetName = Modes)]
+    [ValidateNotNullOrEmpty]
+    public string? ArgPattern { get; set; }
+
+    /// <summary>Allowlist entries (ids or patterns) to remove from the agent.</summary>
+    [Parameter(ParameterSetName = Modes)]
+    [Parameter(ParameterSetName = RemoveEntries, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [Alias("Id")]
+    public string[]? RemoveEntry { get; set; }
+
+    /// <summary>Remove the piped allowlist entries (from Get-OpenClawExecApproval ... .Allowlist).</summary>
+    [Parameter(ParameterSetName = RemoveEntries, Mandatory = true)]
+    public SwitchParameter Remove { get; set; }
+
+    /// <summary>State directory. Default: $env:OPENCLAW_STATE_DIR, else ~/.openclaw.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [Alias("StateDir")]
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Write the resulting policy.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>Applies one change per pipeline record.</summary>
+    protected override void ProcessRecord()
+    {
+        string dir = StateDirectory is null ? Node.State.StateDirectory.Resolve(null) : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StateDirectory);
+        var change = new ExecApprovalChange
+        {
+            AgentId = AgentId,
+            Security = Security is ExecSecurityMode s ? OpenClawExecApprovalPolicy.Wire(s) : null,
+            Ask = Ask is ExecAskMode a ? OpenClawExecApprovalPolicy.Wire(a) : null,
+            AskFallback = AskFallback is ExecSecurityMode f ? OpenClawExecApprovalPolicy.Wire(f) : null,
+            AutoAllowSkills = AutoAllowSkills,
+            AddPatterns = AddPattern ?? Array.Empty<string>(),
+            ArgPattern = ArgPattern,
+            Remove = RemoveEntry ?? Array.Empty<string>(),
+        };
+        var editor = new ExecApprovalsEditor(dir);
+        if (!ShouldProcess(editor.Store.FilePath, ExecApprovalsEditor.Describe(change))) { return; }
+        try
+        {
+            ExecApprovalsSnapshot snap = editor.Apply(change);
+            WriteVerbose($"Updated {snap.Path} (hash {snap.Hash}).");
+            if (PassThru) { WriteObject(new OpenClawExecApprovalPolicy(snap, AgentId)); }
+        }
+        catch (ArgumentException ex)
+        {
+            WriteError(new ErrorRecord(ex, "InvalidExecApprovalChange", ErrorCategory.InvalidArgument, change));
+        }
+        catch (ExecApprovalsConflictException ex)
+        {
+            WriteError(new ErrorRecord(ex, "ExecApprovalsChanged", ErrorCategory.ResourceBusy, editor.Store.FilePath)
+            {
+                ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Run the command again; the file was changed by someone else meanwhile." },
+            });
+        }
+        catch (StateFileException ex)
+        {
+            WriteError(Errors.ExecApprovalsInvalid(ex));
+        }
+    }
+}

@@ -348,9 +348,12 @@ EOF
 # Waits until the gateway answers a real WebSocket connect (device-less cli operator with the
 # shared token over loopback, as the openclaw CLI does) with hello-ok.
 # Exit 0 ready, 2 process died, 3 timeout, 4 rejected.
-wait_ready() { # $1 = port, $2 = token, $3 = pid, $4 = timeout seconds
-  "$NODE_BIN" - "$@" <<'EOF'
-const [port, token, pid, timeoutS] = process.argv.slice(2);
+wait_ready() { # $1 = port, $2 = token, $3 = pid, $4 = timeout seconds, $5 = ws|wss
+  # For wss the readiness probe does not check the gateway's self-signed certificate (loopback only).
+  local reject=1
+  [[ "${5:-ws}" == wss ]] && reject=0
+  NODE_TLS_REJECT_UNAUTHORIZED=$reject "$NODE_BIN" --no-warnings - "$@" <<'EOF'
+const [port, token, pid, timeoutS, scheme] = process.argv.slice(2);
 const started = Date.now();
 const deadline = started + Number(timeoutS) * 1000;
 const alive = () => { try { process.kill(Number(pid), 0); return true; } catch { return false; } };
@@ -365,7 +368,7 @@ const attempt = () => new Promise((resolve) => {
     resolve(r);
   };
   const timer = setTimeout(() => finish({ retry: true, why: "no answer within 5 s" }), 5000);
-  try { ws = new WebSocket(`ws://127.0.0.1:${port}`); } catch (e) { finish({ retry: true, why: String(e) }); return; }
+  try { ws = new WebSocket(`${scheme || "ws"}://127.0.0.1:${port}`); } catch (e) { finish({ retry: true, why: String(e) }); return; }
   ws.onerror = () => finish({ retry: true, why: "connect failed" });
   ws.onclose = (e) => finish({ retry: true, why: `closed ${e.code}` });
   ws.onmessage = (m) => {
@@ -405,10 +408,10 @@ EOF
 # ---------------------------------------------------------------- start / stop / kill
 
 cmd_start() {
-  [[ $# -ge 1 ]] || die "usage: start <dir> [--port P] [--token T] [--no-auto-approve-local]"
+  [[ $# -ge 1 ]] || die "usage: start <dir> [--port P] [--token T] [--no-auto-approve-local] [--tls]"
   local dir_arg="$1"
   shift
-  local port="" token="" auto_approve_local=1
+  local port="" token="" auto_approve_local=1 tls=0
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --port) [[ $# -ge 2 ]] || die "--port needs a value"; port="$2"; shift 2 ;;
@@ -416,6 +419,7 @@ cmd_start() {
       --token) [[ $# -ge 2 ]] || die "--token needs a value"; token="$2"; shift 2 ;;
       --token=*) token="${1#--token=}"; shift ;;
       --no-auto-approve-local) auto_approve_local=0; shift ;;
+      --tls) tls=1; shift ;;
       *) die "start: unknown argument: $1" ;;
     esac
   done
@@ -446,7 +450,10 @@ cmd_start() {
   # flag gets the default (auto-approve) back.
   local aal=null
   [[ "$auto_approve_local" == 1 ]] || aal=false
-  configure_state "$dir" "{\"gateway\":{\"nodes\":{\"pairing\":{\"autoApproveLocal\":$aal}}}}" >>"$log" 2>&1 ||
+  # --tls: the gateway serves wss:// with a self-signed certificate it generates (gateway.tls.autoGenerate).
+  local tls_cfg=null scheme=ws
+  [[ "$tls" == 1 ]] && { tls_cfg='{"enabled":true,"autoGenerate":true}'; scheme=wss; }
+  configure_state "$dir" "{\"gateway\":{\"nodes\":{\"pairing\":{\"autoApproveLocal\":$aal}},\"tls\":$tls_cfg}}" >>"$log" 2>&1 ||
     { tail -n 20 "$log" >&2; die "could not write the gateway config in $dir/state"; }
 
   local launcher=env # no-op wrapper where setsid is missing (macOS)
@@ -460,7 +467,7 @@ cmd_start() {
   local pid=$!
 
   local rc=0
-  wait_ready "$port" "$token" "$pid" "$READY_TIMEOUT_S" || rc=$?
+  wait_ready "$port" "$token" "$pid" "$READY_TIMEOUT_S" "$scheme" || rc=$?
   if [[ "$rc" != 0 ]]; then
     info "gateway did not become ready (rc $rc); last log lines of $log:"
     tail -n 40 "$log" >&2 || true
@@ -472,13 +479,20 @@ cmd_start() {
 
   # shellcheck disable=SC2016
   "$NODE_BIN" -e '
-    const [file, port, token, pid, dir, log] = process.argv.slice(1);
-    const j = { port: Number(port), token, pid: Number(pid), url: `ws://127.0.0.1:${port}`,
-      stateDir: dir + "/state", home: dir + "/home", log };
+    const [file, port, token, pid, dir, log, scheme] = process.argv.slice(1);
     const fs = require("fs");
+    const j = { port: Number(port), token, pid: Number(pid), url: `${scheme}://127.0.0.1:${port}`,
+      stateDir: dir + "/state", home: dir + "/home", log };
+    if (scheme === "wss") {
+      // SHA-256 of the leaf certificate (DER), 64 lowercase hex: what a node pins with --tls-fingerprint.
+      const pem = fs.readFileSync(dir + "/state/gateway/tls/gateway-cert.pem", "utf8");
+      j.tls = true;
+      j.tlsFingerprint = new (require("crypto").X509Certificate)(pem).fingerprint256.replace(/:/g, "").toLowerCase();
+      j.certPath = dir + "/state/gateway/tls/gateway-cert.pem";
+    }
     fs.writeFileSync(file + ".tmp", JSON.stringify(j, null, 2) + "\n", { mode: 0o600 });
     fs.chmodSync(file + ".tmp", 0o600);
-    fs.renameSync(file + ".tmp", file);' "$json" "$port" "$token" "$pid" "$dir" "$log"
+    fs.renameSync(file + ".tmp", file);' "$json" "$port" "$token" "$pid" "$dir" "$log" "$scheme"
   cat "$json"
 }
 

@@ -16,17 +16,21 @@ namespace OpenClaw.Integration.Tests;
 /// </summary>
 public sealed class RealGateway : IAsyncDisposable
 {
-    private RealGateway(string dir, int port, string token)
+    private RealGateway(string dir, int port, string token, string? tlsFingerprint)
     {
         Directory = dir;
         Port = port;
         Token = token;
+        TlsFingerprint = tlsFingerprint;
     }
+
+    /// <summary>SHA-256 of the gateway's self-signed certificate when started with TLS, else null.</summary>
+    public string? TlsFingerprint { get; }
 
     public string Directory { get; }
     public int Port { get; }
     public string Token { get; }
-    public GatewaySettings Settings => new() { Host = "127.0.0.1", Port = Port };
+    public GatewaySettings Settings => new() { Host = "127.0.0.1", Port = Port, Tls = TlsFingerprint is not null, TlsFingerprint = TlsFingerprint };
 
     public static string RepoRoot
     {
@@ -41,7 +45,7 @@ public sealed class RealGateway : IAsyncDisposable
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
     private static bool _installed;
 
-    public static async Task<RealGateway> StartAsync(bool autoApproveLocal = true)
+    public static async Task<RealGateway> StartAsync(bool autoApproveLocal = true, bool tls = false)
     {
         await InstallLock.WaitAsync();
         try
@@ -55,15 +59,17 @@ public sealed class RealGateway : IAsyncDisposable
         finally { InstallLock.Release(); }
         string dir = Path.Combine(Path.GetTempPath(), "oc-gw-" + Guid.NewGuid().ToString("N").Substring(0, 10));
         System.IO.Directory.CreateDirectory(dir);
-        if (autoApproveLocal) { await Script(TimeSpan.FromMinutes(3), "start", dir); }
-        else { await Script(TimeSpan.FromMinutes(3), "start", dir, "--no-auto-approve-local"); }
+        var args = new System.Collections.Generic.List<string> { "start", dir };
+        if (!autoApproveLocal) { args.Add("--no-auto-approve-local"); }
+        if (tls) { args.Add("--tls"); }
+        await Script(TimeSpan.FromMinutes(3), args.ToArray());
         return Load(dir);
     }
 
     private static RealGateway Load(string dir)
     {
         var info = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "gateway.json")))!;
-        return new RealGateway(dir, (int)info.Long("port")!.Value, info.Str("token")!);
+        return new RealGateway(dir, (int)info.Long("port")!.Value, info.Str("token")!, info.Str("tlsFingerprint"));
     }
 
     /// <summary>Stops the gateway gracefully (shutdown event, close 1012).</summary>

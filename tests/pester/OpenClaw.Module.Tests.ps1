@@ -212,3 +212,234 @@ Describe 'Start-OpenClawNode errors' {
         [System.IO.File]::ReadAllText($nodeJson) | Should -Be '{ "gateway": { "host": "127.0.0.1", ' -Because 'the corrupt file is left as it was'
     }
 }
+
+Describe 'Get-OpenClawExecApproval and Edit-OpenClawExecApproval' {
+    BeforeAll {
+        $script:GetClass = 'OpenClaw.PowerShell.Commands.GetOpenClawExecApprovalCommand'
+        $script:EditClass = 'OpenClaw.PowerShell.Commands.EditOpenClawExecApprovalCommand'
+        $script:ApprovalsRoot = New-TempDirectory
+
+        # A new, empty state directory for one test (the file is created by the cmdlets under test).
+        function New-StateDirectory {
+            $path = Join-Path $script:ApprovalsRoot ([guid]::NewGuid().ToString('N'))
+            New-Item -ItemType Directory -Path $path | Out-Null
+            return $path
+        }
+    }
+
+    AfterAll {
+        if ($script:ApprovalsRoot -and (Test-Path -LiteralPath $script:ApprovalsRoot)) { Remove-Item -LiteralPath $script:ApprovalsRoot -Recurse -Force }
+    }
+
+    It 'applies the default views to the policy and allowlist entry types' {
+        $r = Invoke-ModuleChild -Script '
+            [pscustomobject]@{
+                Policy = @(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawExecApprovalPolicy).Count
+                Entry  = @(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawExecAllowlistEntry).Count
+            }'
+        $r.Policy | Should -BeGreaterThan 0
+        $r.Entry | Should -BeGreaterThan 0
+    }
+
+    It 'reports the built-in defaults (full, off) when there is no file' {
+        $dir = New-StateDirectory
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            $p = Get-OpenClawExecApproval -StateDirectory $env:OPENCLAW_T_STATE
+            [pscustomobject]@{
+                Count          = @($p).Count
+                Exists         = $p.Exists
+                Security       = "$($p.Security)"
+                Ask            = "$($p.Ask)"
+                AskFallback    = "$($p.AskFallback)"
+                SecuritySource = $p.SecuritySource
+                Hash           = $p.Hash
+                Path           = $p.Path
+                Allowlist      = @($p.Allowlist).Count
+            }'
+        $r.Count | Should -Be 1
+        $r.Exists | Should -BeFalse
+        $r.Security | Should -Be 'Full'
+        $r.Ask | Should -Be 'Off'
+        $r.AskFallback | Should -Be 'Deny'
+        $r.SecuritySource | Should -Be 'the built-in default'
+        $r.Hash | Should -BeLike 'missing:*'
+        $r.Path | Should -Be (Join-Path $dir 'exec-approvals.json')
+        $r.Allowlist | Should -Be 0
+        (Test-Path -LiteralPath (Join-Path $dir 'exec-approvals.json')) | Should -BeFalse -Because 'reading never creates the file'
+    }
+
+    It 'uses $env:OPENCLAW_STATE_DIR when -StateDirectory is not given' {
+        $dir = New-StateDirectory
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_STATE_DIR = $dir } -Script '
+            Edit-OpenClawExecApproval -Security Deny -Confirm:$false
+            $p = Get-OpenClawExecApproval
+            [pscustomobject]@{ Path = $p.Path; Security = "$($p.Security)" }'
+        $r.Path | Should -Be (Join-Path $dir 'exec-approvals.json')
+        $r.Security | Should -Be 'Deny'
+    }
+
+    It 'round-trips an edit: defaults, an agent allowlist entry, then removal through the pipeline' {
+        $dir = New-StateDirectory
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            $s = $env:OPENCLAW_T_STATE
+            $passThru = Edit-OpenClawExecApproval -StateDirectory $s -Security Allowlist -Ask OnMiss -AskFallback Deny -Confirm:$false -PassThru
+            $quiet = @(Edit-OpenClawExecApproval -StateDirectory $s -AgentId main -AddPattern "/usr/bin/git", "/usr/bin/curl" -ArgPattern "^status$" -Confirm:$false)
+            Edit-OpenClawExecApproval -StateDirectory $s -AgentId main -AddPattern "/usr/bin/git" -ArgPattern "^status$" -Confirm:$false
+            $main = Get-OpenClawExecApproval -StateDirectory $s -AgentId main, other
+            $git = $main[0].Allowlist | Where-Object Pattern -eq "/usr/bin/git"
+            $main[0].Allowlist | Where-Object Pattern -like "*curl*" | Edit-OpenClawExecApproval -StateDirectory $s -Remove -Confirm:$false
+            $after = Get-OpenClawExecApproval -StateDirectory $s -AgentId main
+            $defaults = Get-OpenClawExecApproval -StateDirectory $s
+            [pscustomobject]@{
+                PassThruType     = $passThru.GetType().FullName
+                PassThruSecurity = "$($passThru.Security)"
+                QuietCount       = $quiet.Count
+                Count            = @($main).Count
+                AgentIds         = (@($main | ForEach-Object { $_.AgentId }) -join ",")
+                Security         = "$($main[0].Security)"
+                Ask              = "$($main[0].Ask)"
+                AskFallback      = "$($main[0].AskFallback)"
+                Source           = $main[0].SecuritySource
+                Exists           = $main[0].Exists
+                Patterns         = (@($main[0].Allowlist | ForEach-Object { $_.Pattern }) -join ",")
+                EntryType        = $git.GetType().FullName
+                EntryAgent       = $git.AgentId
+                EntryArgs        = $git.ArgPattern
+                EntryId          = $git.Id
+                OtherSecurity    = "$($main[1].Security)"
+                OtherAllowlist   = @($main[1].Allowlist).Count
+                After            = (@($after.Allowlist | ForEach-Object { $_.Pattern }) -join ",")
+                AfterId          = (@($after.Allowlist | ForEach-Object { $_.Id }) -join ",")
+                Agents           = (@($defaults.Agents) -join ",")
+                DefaultsAllow    = (@($defaults.Allowlist | ForEach-Object { "$($_.AgentId):$($_.Pattern)" }) -join ",")
+            }'
+        $r.PassThruType | Should -Be 'OpenClaw.PowerShell.OpenClawExecApprovalPolicy'
+        $r.PassThruSecurity | Should -Be 'Allowlist'
+        $r.QuietCount | Should -Be 0 -Because 'without -PassThru the cmdlet writes nothing'
+        $r.Count | Should -Be 2
+        $r.AgentIds | Should -Be 'main,other'
+        $r.Security | Should -Be 'Allowlist'
+        $r.Ask | Should -Be 'OnMiss'
+        $r.AskFallback | Should -Be 'Deny'
+        $r.Source | Should -Be 'defaults.security'
+        $r.Exists | Should -BeTrue
+        $r.Patterns | Should -Be '/usr/bin/git,/usr/bin/curl' -Because 'the same pattern and argPattern is not added twice'
+        $r.EntryType | Should -Be 'OpenClaw.PowerShell.OpenClawExecAllowlistEntry'
+        $r.EntryAgent | Should -Be 'main'
+        $r.EntryArgs | Should -Be '^status$'
+        $r.EntryId | Should -Not -BeNullOrEmpty
+        $r.OtherSecurity | Should -Be 'Allowlist' -Because 'an agent without an entry inherits the defaults'
+        $r.OtherAllowlist | Should -Be 0
+        $r.After | Should -Be '/usr/bin/git'
+        $r.AfterId | Should -Be $r.EntryId -Because 'the remaining entry keeps its id'
+        $r.Agents | Should -Be 'main'
+        $r.DefaultsAllow | Should -Be 'main:/usr/bin/git'
+
+        $text = [System.IO.File]::ReadAllText((Join-Path $dir 'exec-approvals.json'))
+        $text | Should -Match '"security": "allowlist"'
+        $text | Should -Match '"ask": "on-miss"'
+    }
+
+    It 'changes an agent''s modes when a policy object is piped in (AgentId by property name)' {
+        $dir = New-StateDirectory
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            $s = $env:OPENCLAW_T_STATE
+            Get-OpenClawExecApproval -StateDirectory $s -AgentId build | Edit-OpenClawExecApproval -StateDirectory $s -Security Deny -Confirm:$false
+            $build = Get-OpenClawExecApproval -StateDirectory $s -AgentId build
+            $defaults = Get-OpenClawExecApproval -StateDirectory $s
+            [pscustomobject]@{ Build = "$($build.Security)"; Source = $build.SecuritySource; Defaults = "$($defaults.Security)" }'
+        $r.Build | Should -Be 'Deny'
+        $r.Source | Should -Be 'agents.build.security'
+        $r.Defaults | Should -Be 'Full'
+    }
+
+    It '-WhatIf writes nothing' {
+        $dir = New-StateDirectory
+        $file = Join-Path $dir 'exec-approvals.json'
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            Edit-OpenClawExecApproval -StateDirectory $env:OPENCLAW_T_STATE -Security Deny -AgentId main -AddPattern "/usr/bin/git" -WhatIf
+            [pscustomobject]@{ Exists = (Get-OpenClawExecApproval -StateDirectory $env:OPENCLAW_T_STATE).Exists }'
+        $r.Exists | Should -BeFalse
+        (Test-Path -LiteralPath $file) | Should -BeFalse -Because '-WhatIf does not create the file'
+
+        $null = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            Edit-OpenClawExecApproval -StateDirectory $env:OPENCLAW_T_STATE -Security Allowlist -Confirm:$false
+            $true'
+        $before = [System.IO.File]::ReadAllText($file)
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            $s = $env:OPENCLAW_T_STATE
+            Edit-OpenClawExecApproval -StateDirectory $s -Security Full -Ask Always -WhatIf
+            Edit-OpenClawExecApproval -StateDirectory $s -AgentId main -AddPattern "/usr/bin/git" -WhatIf
+            [pscustomobject]@{ Security = "$((Get-OpenClawExecApproval -StateDirectory $s).Security)" }'
+        $r.Security | Should -Be 'Allowlist'
+        [System.IO.File]::ReadAllText($file) | Should -Be $before -Because '-WhatIf leaves an existing file unchanged'
+    }
+
+    It 'refuses a pattern that names a shell (<Pattern>) with InvalidExecApprovalChange and writes nothing' -TestCases @(
+        @{ Pattern = '/bin/bash' }
+        @{ Pattern = 'pwsh' }
+        @{ Pattern = 'C:\Windows\System32\cmd.exe' }
+    ) {
+        $dir = New-StateDirectory
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir; OPENCLAW_T_PATTERN = $Pattern } -Script '
+            try {
+                Edit-OpenClawExecApproval -StateDirectory $env:OPENCLAW_T_STATE -AgentId main -AddPattern $env:OPENCLAW_T_PATTERN -Confirm:$false
+                [pscustomobject]@{ Id = "no error" }
+            }
+            catch {
+                [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Message = $_.Exception.Message }
+            }'
+        $r.Id | Should -Be "InvalidExecApprovalChange,$script:EditClass"
+        $r.Category | Should -Be 'InvalidArgument'
+        $r.Message | Should -Match 'shell or command host'
+        (Test-Path -LiteralPath (Join-Path $dir 'exec-approvals.json')) | Should -BeFalse
+    }
+
+    It 'refuses allowlist changes without -AgentId with InvalidExecApprovalChange' {
+        $dir = New-StateDirectory
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            try {
+                Edit-OpenClawExecApproval -StateDirectory $env:OPENCLAW_T_STATE -AddPattern "/usr/bin/git" -Confirm:$false
+                [pscustomobject]@{ Id = "no error" }
+            }
+            catch { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Message = $_.Exception.Message } }'
+        $r.Id | Should -Be "InvalidExecApprovalChange,$script:EditClass"
+        $r.Message | Should -Match 'agent id'
+    }
+
+    It 'reports a malformed file with ExecApprovalsInvalid from both cmdlets and leaves it unchanged' {
+        $dir = New-StateDirectory
+        $file = Join-Path $dir 'exec-approvals.json'
+        $broken = '{ "version": 1, "defaults": { "security": "allowlst" } }'
+        [System.IO.File]::WriteAllText($file, $broken)
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            $s = $env:OPENCLAW_T_STATE
+            $get = try {
+                $p = Get-OpenClawExecApproval -StateDirectory $s
+                [pscustomobject]@{ Id = "no error"; Output = @($p).Count }
+            }
+            catch { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId; Category = "$($_.CategoryInfo.Category)"; Target = "$($_.TargetObject)"; Message = $_.Exception.Message } }
+            $edit = try {
+                Edit-OpenClawExecApproval -StateDirectory $s -Security Deny -Confirm:$false
+                [pscustomobject]@{ Id = "no error" }
+            }
+            catch { [pscustomobject]@{ Id = $_.FullyQualifiedErrorId } }
+            $nonTerminating = @(Get-OpenClawExecApproval -StateDirectory $s -ErrorAction SilentlyContinue -ErrorVariable errs)
+            [pscustomobject]@{ Get = $get; Edit = $edit; Output = $nonTerminating.Count; Errors = @($errs).Count }'
+        $r.Get.Id | Should -Be "ExecApprovalsInvalid,$script:GetClass"
+        $r.Get.Category | Should -Be 'InvalidData'
+        $r.Get.Target | Should -Be $file
+        $r.Get.Message | Should -Match 'allowlst'
+        $r.Edit.Id | Should -Be "ExecApprovalsInvalid,$script:EditClass"
+        $r.Output | Should -Be 0 -Because 'a broken file yields no policy object'
+        $r.Errors | Should -Be 1 -Because 'the error is non-terminating'
+        [System.IO.File]::ReadAllText($file) | Should -Be $broken -Because 'an edit never overwrites a broken file'
+    }
+
+    It 'Get-Help about_OpenClaw_ExecApprovals finds the about topic' {
+        $r = Invoke-ModuleChild -Script '
+            [pscustomobject]@{ Text = (Get-Help -Name about_OpenClaw_ExecApprovals | Out-String) }'
+        $r.Text | Should -Match 'about_OpenClaw_ExecApprovals'
+        $r.Text | Should -Match 'REMOTE EDITS'
+    }
+}

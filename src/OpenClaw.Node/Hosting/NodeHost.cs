@@ -241,7 +241,7 @@ public sealed class NodeHost
         catch (GatewayException ex) when (ex.Kind == FailureKind.TlsFailure)
         {
             _log.Write(NodeLogLevel.Error, ex.Message);
-            throw new RetryException(ex.Message, _options.ReconnectMaxDelay, ex);
+            throw new RetryException("The gateway's TLS certificate was not accepted (see the error above).", _options.ReconnectMaxDelay, ex);
         }
         catch (GatewayException ex)
         {

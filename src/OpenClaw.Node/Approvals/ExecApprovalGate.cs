@@ -88,7 +88,7 @@ internal sealed class ExecApprovalGate : IExecGate
         var matched = new List<(string AgentId, string EntryId, string Pattern)>();
         bool satisfied = analysis.Target is Target t && MatchAll(policy, t, cwd, matched);
         bool requiresAsk = ask == ExecAsk.Always || (ask == ExecAsk.OnMiss && security == ExecSecurity.Allowlist && !satisfied);
-        string what = analysis.Target?.Real ?? analysis.Target?.Lexical ?? request.Command[0];
+        string what = SafeText.Escape(analysis.Target?.Real ?? analysis.Target?.Lexical ?? request.Command[0]);
         if (requiresAsk && !approved)
         {
             string why = ask == ExecAsk.Always ? "ask=always requires an approval for every command"
@@ -123,7 +123,7 @@ internal sealed class ExecApprovalGate : IExecGate
     {
         if (ShellWrappers.IsShellWrapper(argv))
         {
-            return new Analysis(null, $"'{CommandText.Format(argv)}' is a shell wrapper: its payload is shell text, which allowlist entries never cover");
+            return new Analysis(null, $"'{SafeText.Escape(CommandText.Format(argv))}' is a shell wrapper: its payload is shell text, which allowlist entries never cover");
         }
         var rest = argv.ToList();
         for (int depth = 0; depth < 8 && rest.Count > 0; depth++)
@@ -131,7 +131,7 @@ internal sealed class ExecApprovalGate : IExecGate
             string name = CommandHosts.BaseName(rest[0]);
             if (UnsafeDispatchWrappers.Contains(name))
             {
-                return new Analysis(null, $"'{rest[0]}' runs another command in a way that cannot be checked safely");
+                return new Analysis(null, $"'{SafeText.Escape(rest[0])}' runs another command in a way that cannot be checked safely");
             }
             int skip = DispatchSkip(name, rest, out string? problem);
             if (problem is not null) { return new Analysis(null, problem); }
@@ -140,13 +140,13 @@ internal sealed class ExecApprovalGate : IExecGate
             if (rest.Count == 0) { return new Analysis(null, $"'{name}' without a command"); }
             if (ShellWrappers.IsShellWrapper(rest))
             {
-                return new Analysis(null, $"'{CommandText.Format(rest)}' is a shell wrapper behind {name}: allowlist entries never cover it");
+                return new Analysis(null, $"'{SafeText.Escape(CommandText.Format(rest))}' is a shell wrapper behind {name}: allowlist entries never cover it");
             }
         }
         string argv0 = rest[0];
         bool hadPath = PathResolver.HasPathSeparator(argv0);
         string? lexical = Directory.Exists(cwd) ? _resolver.ResolveExecutable(argv0, cwd) : null;
-        if (lexical is null) { return new Analysis(null, $"'{argv0}' was not found on this node's PATH"); }
+        if (lexical is null) { return new Analysis(null, $"'{SafeText.Escape(argv0)}' was not found on this node's PATH"); }
         string real = RealPath.Resolve(lexical);
         if (CommandHosts.IsCommandHost(lexical) || CommandHosts.IsCommandHost(real) || CommandHosts.IsCommandHost(argv0) || CommandHosts.IsBatchScript(lexical))
         {

@@ -34,6 +34,9 @@ internal sealed record SystemRunRequest(
 {
     /// <summary>The text shown in exec events: rawCommand when given, else the canonical formatting of the argv.</summary>
     public string DisplayText => string.IsNullOrWhiteSpace(RawCommand) ? CommandText.Format(Command) : RawCommand!.Trim();
+
+    /// <summary><see cref="DisplayText"/> for logs: secret-looking values masked, invisible and direction-changing characters escaped.</summary>
+    public string SafeDisplayText => Internal.SafeText.Escape(Internal.SafeText.Redact(DisplayText)) + (Internal.SafeText.HasMixedScripts(DisplayText) ? " [warning: mixes Latin with Cyrillic/Greek letters]" : string.Empty);
 }
 
 /// <summary>
@@ -107,7 +110,7 @@ internal sealed class SystemRunCommand : INodeCommand
             var childEnv = BuildEnvironment(env.Accepted, ShellWrappers.IsShellWrapper(request.Command));
             var args = new List<string>(request.Command.Count - 1);
             for (int i = 1; i < request.Command.Count; i++) { args.Add(request.Command[i]); }
-            context.Log.Write(NodeLogLevel.Info, $"system.run {context.InvokeId}: {resolved} ({args.Count} argument(s)) in {cwd}");
+            context.Log.Write(NodeLogLevel.Info, $"system.run {context.InvokeId}: {SafeText.Escape(resolved)} ({args.Count} argument(s)) in {SafeText.Escape(cwd)}: {request.SafeDisplayText}");
             outcome = await ProcessRunner.RunAsync(resolved, args, cwd, childEnv, request.TimeoutMs, OutputCapBytes,
                 pid => context.Log.Write(NodeLogLevel.Debug, $"system.run {context.InvokeId}: started pid {pid}"), ct).ConfigureAwait(false);
         }
@@ -167,7 +170,7 @@ internal sealed class SystemRunCommand : INodeCommand
 
     private static async Task<CommandResult> DenyAsync(InvokeContext context, SystemRunRequest request, string reason, string message, CancellationToken ct)
     {
-        context.Log.Write(NodeLogLevel.Warning, $"system.run {context.InvokeId} denied ({reason}): {request.DisplayText}");
+        context.Log.Write(NodeLogLevel.Warning, $"system.run {context.InvokeId} denied ({reason}): {request.SafeDisplayText}");
         var evt = new JsonObject
         {
             ["sessionKey"] = request.SessionKey,

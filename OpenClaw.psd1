@@ -12,7 +12,7 @@
     Author                 = 'OpenClaw.PowerShell contributors'
     CompanyName            = 'OpenClaw.PowerShell contributors'
     Copyright              = '(c) OpenClaw.PowerShell contributors. All rights reserved.'
-    Description            = 'Runs this computer as an OpenClaw node: connects to an OpenClaw gateway, handles device pairing, and serves system.run and system.which to the gateway. Works in Windows PowerShell 5.1 and PowerShell 7 on Windows, Linux and macOS.'
+    Description            = 'Runs this computer as an OpenClaw node: connects to an OpenClaw gateway, handles device pairing, and serves system.run and system.which to the gateway under local exec approvals. Works in Windows PowerShell 5.1 and PowerShell 7 on Windows, Linux and macOS.'
 
     CompatiblePSEditions   = @('Desktop', 'Core')
     PowerShellVersion      = '5.1'
@@ -23,6 +23,8 @@
     # Explicit lists, never '*': one cmdlet per line, sorted, so adding a cmdlet is a one-line change.
     # tests/OpenClaw.PowerShell.Tests checks that this list equals the [Cmdlet] classes in OpenClaw.PowerShell.dll.
     CmdletsToExport        = @(
+        'Edit-OpenClawExecApproval'
+        'Get-OpenClawExecApproval'
         'Start-OpenClawNode'
     )
     FunctionsToExport      = @()
@@ -42,6 +44,9 @@
 - Start-OpenClawNode: runs the OpenClaw node host in the foreground (gateway connection, device pairing,
   system.run and system.which) and writes an OpenClawNodeStatus object on every connection-state change.
 - The openclaw-node executable for services (systemd, Task Scheduler, launchd) ships under bin/<runtime>/.
+- Get-OpenClawExecApproval and Edit-OpenClawExecApproval: read and change this node's exec approvals
+  (exec-approvals.json in the state directory) locally, for Intune, DSC and scripts. Edits are validated
+  (patterns naming a shell are refused) and compare-and-swap on the file hash. See about_OpenClaw_ExecApprovals.
 '@
         }
     }

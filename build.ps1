@@ -100,6 +100,7 @@ $Utf8NoBom = New-Object System.Text.UTF8Encoding($false)
 $ModuleFiles = [ordered]@{
     'module/OpenClaw.Format.ps1xml'            = 'OpenClaw.Format.ps1xml'
     'module/en-US/about_OpenClaw.help.txt'     = 'en-US/about_OpenClaw.help.txt'
+    'module/en-US/about_OpenClaw_ExecApprovals.help.txt' = 'en-US/about_OpenClaw_ExecApprovals.help.txt'
 }
 $MamlName = 'OpenClaw.PowerShell.dll-Help.xml'
 $Done = @{}                           # tasks already run in this invocation

@@ -20,7 +20,7 @@ usage() {
 Usage: scripts/gateway.sh <command> [args]
 
   install                     install Node 26 + openclaw into <repo>/.cache/openclaw-gateway (idempotent)
-  start <dir> [--port P] [--token T] [--no-auto-approve-local]
+  start <dir> [--port P] [--token T] [--no-auto-approve-local] [--tls]
                               start an isolated gateway in the background, wait until it accepts
                               WebSocket connects, write and print <dir>/gateway.json
   stop <dir>                  SIGTERM the gateway (SIGKILL after a bound); keeps gateway.json

@@ -8,6 +8,7 @@
 #     OpenClaw.Node.dll + deps       the engine and every assembly its deps.json names (see "Dependencies" below)
 #     OpenClaw.Format.ps1xml
 #     en-US/about_OpenClaw.help.txt
+  en-US/about_OpenClaw_ExecApprovals.help.txt
 #     bin/<rid>/openclaw-node[.exe]  the host executable (framework-dependent, .NET 10) and its files
 #
 # Dependencies sit next to the root module, not in Dependencies/ (STYLE.md section 12): that layout needs an
@@ -125,7 +126,7 @@ for f in "$STAGE/module"/*.dll; do
   cp "$f" "$DEST/"
 done
 cp "$ROOT/module/OpenClaw.Format.ps1xml" "$DEST/"
-cp "$ROOT/module/en-US/about_OpenClaw.help.txt" "$DEST/en-US/"
+cp "$ROOT/module/en-US/about_OpenClaw.help.txt" "$ROOT/module/en-US/about_OpenClaw_ExecApprovals.help.txt" "$DEST/en-US/"
 
 # The host: its whole publish output except symbols and XML docs.
 (cd "$STAGE/host" && find . -type f ! -name '*.pdb' ! -name '*.xml') | sed 's|^\./||' | while IFS= read -r f; do

@@ -475,4 +475,18 @@ public sealed class ExecApprovalsTests : IDisposable
         Assert.Contains("managed locally", (await Set(RemoteEditPolicy.Deny, "{\"version\":1,\"defaults\":{\"security\":\"deny\"}}")).ErrorMessage);
         Assert.Equal("deny", _store.Load().Document!.Defaults.Security is ExecSecurity s ? ExecModeNames.Name(s) : null);
     }
+
+    [Fact]
+    public void Auto_allow_skills_covers_the_gateways_skill_binaries_by_bare_name_only()
+    {
+        Policy("{\"version\":1,\"defaults\":{\"security\":\"allowlist\",\"autoAllowSkills\":true}}");
+        var gate = new ExecApprovalGate(_store, _resolver, windows: false, skillBins: () => new[] { "tool", "sh" });
+        ExecDecision Eval(string json) => gate.Evaluate(Req(json), _dir.Path, null);
+        Assert.True(Eval("{\"command\":[\"tool\",\"x\"]}").Allowed);
+        Denied(Eval("{\"command\":[\"" + _bin + "/tool\"]}"), "allowlist-miss");
+        Denied(Eval("{\"command\":[\"other\"]}"), "allowlist-miss");
+        Denied(Eval("{\"command\":[\"sh\",\"-c\",\"id\"]}"), "allowlist-miss");
+        Policy("{\"version\":1,\"defaults\":{\"security\":\"allowlist\",\"autoAllowSkills\":false}}");
+        Denied(Eval("{\"command\":[\"tool\"]}"), "allowlist-miss");
+    }
 }

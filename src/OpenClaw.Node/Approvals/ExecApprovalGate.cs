@@ -36,13 +36,20 @@ internal sealed class ExecApprovalGate : IExecGate
     private readonly PathResolver _resolver;
     private readonly bool _windows;
     private readonly Func<long> _clock;
+    private readonly Func<IReadOnlyCollection<string>> _skillBins;
 
-    public ExecApprovalGate(ExecApprovalsStore store, PathResolver resolver, bool windows, Func<long>? clock = null)
+    /// <param name="store">The policy file.</param>
+    /// <param name="resolver">PATH lookup of the node.</param>
+    /// <param name="windows">Windows matching rules (case-insensitive, PATHEXT).</param>
+    /// <param name="clock">Unix milliseconds for last-used bookkeeping.</param>
+    /// <param name="skillBins">Executable names the gateway's skills use (<c>skills.bins</c>), honoured when autoAllowSkills is on.</param>
+    public ExecApprovalGate(ExecApprovalsStore store, PathResolver resolver, bool windows, Func<long>? clock = null, Func<IReadOnlyCollection<string>>? skillBins = null)
     {
         _store = store;
         _resolver = resolver;
         _windows = windows;
         _clock = clock ?? (() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        _skillBins = skillBins ?? (() => Array.Empty<string>());
     }
 
     /// <summary>One executable a request would start, as resolved for matching.</summary>
@@ -206,6 +213,14 @@ internal sealed class ExecApprovalGate : IExecGate
 
     private bool MatchAll(EffectivePolicy policy, Target target, string cwd, List<(string, string, string)> matched)
     {
+        // autoAllowSkills: a bare name the gateway's skills use counts as allowlisted (spec §6.2 skills.bins).
+        if (policy.AutoAllowSkills && !target.HadPath)
+        {
+            foreach (string bin in _skillBins())
+            {
+                if (string.Equals(bin, target.Argv[0], _windows ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)) { return true; }
+            }
+        }
         foreach (var (agentId, entry) in policy.Allowlist)
         {
             if (Matches(entry, target, cwd))

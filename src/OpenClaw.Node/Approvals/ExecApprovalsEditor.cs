@@ -66,6 +66,7 @@ public sealed class ExecApprovalsEditor
     /// <exception cref="ArgumentException">An invalid mode, pattern or argPattern; the message lists the valid values.</exception>
     /// <exception cref="ExecApprovalsConflictException">The file changed during the edit; retry.</exception>
     /// <exception cref="StateFileException">The current file is broken (fix it first) or cannot be written.</exception>
+    /// <exception cref="TimeoutException">Another process held the file's lock for more than 5 s.</exception>
     public ExecApprovalsSnapshot Apply(ExecApprovalChange change)
     {
         ExecSecurity? security = Parse(change.Security, ExecModeNames.ParseSecurity, "security", ExecModeNames.SecurityValues);
@@ -86,6 +87,9 @@ public sealed class ExecApprovalsEditor
 
         ExecApprovalsSnapshot current = _store.Load();
         if (current.Error is not null) { throw new StateFileException(_store.FilePath, current.Error); }
+        bool nothing = security is null && ask is null && fallback is null && change.AutoAllowSkills is null
+            && change.AddPatterns.Count == 0 && change.Remove.Count == 0;
+        if (nothing) { return current; }   // no change: the file is not rewritten (or created)
         ExecApprovalsDocument doc = current.Document ?? ExecApprovalsDocument.Empty;
         if (change.AgentId is null)
         {

@@ -28,6 +28,7 @@ public sealed class NodeHost
     private readonly NodeHostOptions _options;
     private readonly INodeLog _log;
     private IProgress<NodeHostStatus>? _progress;
+    private volatile IReadOnlyCollection<string> _skillBins = Array.Empty<string>();
     private NodeConnectionState? _lastState;
     private string? _lastPairingRequest;
 
@@ -202,10 +203,11 @@ public sealed class NodeHost
     }
 
     /// <summary>The commands this host declares and serves, all guarded by the exec approvals in <paramref name="stateDirectory"/>.</summary>
-    internal static IReadOnlyList<INodeCommand> CreateCommands(PathResolver resolver, string stateDirectory, Func<RemoteEditPolicy> remoteEdits)
+    internal static IReadOnlyList<INodeCommand> CreateCommands(PathResolver resolver, string stateDirectory, Func<RemoteEditPolicy> remoteEdits,
+        Func<IReadOnlyCollection<string>>? skillBins = null)
     {
         var store = new Approvals.ExecApprovalsStore(stateDirectory);
-        var gate = new Approvals.ExecApprovalGate(store, resolver, HostPlatform.IsWindows);
+        var gate = new Approvals.ExecApprovalGate(store, resolver, HostPlatform.IsWindows, skillBins: skillBins);
         return new INodeCommand[]
         {
             new SystemRunCommand(resolver, gate, EnvPolicy.Default),
@@ -225,7 +227,7 @@ public sealed class NodeHost
             : new ConnectCredentials(Token: NullIfEmpty(_options.GatewayToken), Password: NullIfEmpty(_options.GatewayPassword));
 
         var resolver = PathResolver.FromEnvironment();
-        IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, prep.Store.Directory, () => prep.Config.RemoteEdits);
+        IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, prep.Store.Directory, () => prep.Config.RemoteEdits, () => _skillBins);
         var names = new List<string>();
         foreach (INodeCommand c in commands) { names.Add(c.Name); }
         names.Sort(StringComparer.Ordinal);
@@ -398,8 +400,23 @@ public sealed class NodeHost
         return info;
     }
 
+    /// <summary>Refreshes the gateway's skill executables (<c>skills.bins</c>) used by autoAllowSkills; failures keep the last list.</summary>
+    private async Task RefreshSkillBinsAsync(Session session, CancellationToken ct)
+    {
+        try
+        {
+            JsonNode? r = await session.Connection.RequestAsync("skills.bins", new JsonObject(), TimeSpan.FromSeconds(15), ct).ConfigureAwait(false);
+            if (r.StrArray("bins") is List<string> bins) { _skillBins = bins; }
+        }
+        catch (GatewayException ex)
+        {
+            _log.Write(NodeLogLevel.Debug, "skills.bins not available: " + ex.Message);
+        }
+    }
+
     private async Task PublishStatsAsync(Prepared prep, Session session, CancellationToken ct)
     {
+        await RefreshSkillBinsAsync(session, ct).ConfigureAwait(false);
         if (_options.HostStatsInterval <= TimeSpan.Zero) { return; }
         while (!ct.IsCancellationRequested)
         {
@@ -425,6 +442,7 @@ public sealed class NodeHost
                 }
             }
             await Task.Delay(_options.HostStatsInterval, ct).ConfigureAwait(false);
+            await RefreshSkillBinsAsync(session, ct).ConfigureAwait(false);
         }
     }
 

@@ -107,5 +107,12 @@ public sealed class EditOpenClawExecApprovalCommand : OpenClawCmdlet
         {
             WriteError(Errors.ExecApprovalsInvalid(ex));
         }
+        catch (TimeoutException ex)
+        {
+            WriteError(new ErrorRecord(ex, "ExecApprovalsLocked", ErrorCategory.ResourceBusy, editor.Store.FilePath)
+            {
+                ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Another process is editing the policy; run the command again." },
+            });
+        }
     }
 }

@@ -105,3 +105,23 @@ public sealed class CatalogueExtraTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(store.ConfigPath));
     }
 }
+
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class HardLinkTests
+{
+    // FS-02: a policy or state file with a second hard link is refused (fail closed).
+    [Fact]
+    public void A_hard_linked_policy_file_denies_everything()
+    {
+        if (!OperatingSystem.IsLinux()) { return; }
+        using var dir = new TempDir();
+        string policy = Path.Combine(dir.Path, "exec-approvals.json");
+        File.WriteAllText(policy, "{\"version\":1,\"defaults\":{\"security\":\"full\"}}");
+        Assert.Equal(1, FilePermissions.HardLinkCount(policy));
+        using (var ln = System.Diagnostics.Process.Start("ln", new[] { policy, Path.Combine(dir.Path, "elsewhere.json") })!) { ln.WaitForExit(); Assert.Equal(0, ln.ExitCode); }
+        Assert.Equal(2, FilePermissions.HardLinkCount(policy));
+        var snap = new OpenClaw.Node.Approvals.ExecApprovalsStore(dir.Path).Load();
+        Assert.Null(snap.Effective);
+        Assert.Contains("2 hard links", snap.Error);
+    }
+}

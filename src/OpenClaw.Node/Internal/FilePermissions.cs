@@ -61,6 +61,35 @@ internal static class FilePermissions
         return mode is int m && (m & 0x3F) != 0;
     }
 
+    /// <summary>
+    /// Number of hard links to the file (Linux, through statx, whose layout is the same on every architecture); null
+    /// where it cannot be read. A secret with more than one link can be changed through a path we do not guard (users.md FS-02).
+    /// </summary>
+    public static int? HardLinkCount(string path)
+    {
+        if (!HostPlatform.IsLinux) { return null; }
+        try
+        {
+            var buffer = new byte[256];
+            const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100;
+            const uint StatxNlink = 0x4;
+            byte[] name = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+            if (Statx.statx(AtFdCwd, name, AtSymlinkNoFollow, StatxNlink, buffer) != 0) { return null; }
+            uint mask = BitConverter.ToUInt32(buffer, 0);
+            return (mask & StatxNlink) != 0 ? (int)BitConverter.ToUInt32(buffer, 16) : null;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;   // libc without statx (glibc before 2.28, musl before 1.2.5)
+        }
+    }
+
+    private static class Statx
+    {
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+        internal static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] buffer);
+    }
+
     /// <summary>True when the path is executable by the current user (Unix); on Windows any existing file.</summary>
     public static bool IsExecutable(string path)
     {

@@ -62,6 +62,10 @@ internal static class SecureFile
         {
             throw new StateFileException(path, $"Refusing to use '{path}': it is writable by other users. Run 'chmod 600 {path}' after checking its contents.");
         }
+        if (FilePermissions.HardLinkCount(path) is int links && links > 1)
+        {
+            throw new StateFileException(path, $"Refusing to use '{path}': it has {links} hard links, so it can be changed through another path. Replace it with a file of its own (copy it, delete the original, move the copy back).");
+        }
         if (FilePermissions.IsAccessibleByOthers(path))
         {
             // A secret readable by other users: tighten it to owner-only (0600) before using it.

@@ -7,8 +7,7 @@
 #     OpenClaw.PowerShell.dll        the cmdlets (root module)
 #     OpenClaw.Node.dll + deps       the engine and every assembly its deps.json names (see "Dependencies" below)
 #     OpenClaw.Format.ps1xml
-#     en-US/about_OpenClaw.help.txt
-  en-US/about_OpenClaw_ExecApprovals.help.txt
+#     en-US/about_OpenClaw.help.txt, en-US/about_OpenClaw_ExecApprovals.help.txt
 #     bin/<rid>/openclaw-node[.exe]  the host executable (framework-dependent, .NET 10) and its files
 #
 # Dependencies sit next to the root module, not in Dependencies/ (STYLE.md section 12): that layout needs an
@@ -143,6 +142,7 @@ EXPECTED=(
   OpenClaw.Node.dll
   OpenClaw.Format.ps1xml
   en-US/about_OpenClaw.help.txt
+  en-US/about_OpenClaw_ExecApprovals.help.txt
   "bin/$RID/$HOST_EXE"
   "bin/$RID/openclaw-node.dll"
   "bin/$RID/openclaw-node.runtimeconfig.json"

@@ -1,0 +1,35 @@
+using System.Management.Automation;
+using OpenClaw.Node.Operator;
+
+namespace OpenClaw.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Connects to an OpenClaw gateway as an operator for the rest of the session.</para>
+/// <para type="description">Later operator cmdlets use this connection unless they are given -Gateway. The address
+/// defaults to 127.0.0.1:18789 and the token to $env:OPENCLAW_GATEWAY_TOKEN.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Connect, "OpenClawGateway")]
+[OutputType(typeof(OpenClawGatewayConnection))]
+public sealed class ConnectOpenClawGatewayCommand : OperatorCmdlet
+{
+    /// <summary>Write the connection object.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>No session is needed to connect.</summary>
+    protected override void BeginProcessing() { }
+
+    /// <summary>Connects, replacing an earlier session connection.</summary>
+    protected override void EndProcessing()
+    {
+        OperatorClient client = Connect(Gateway ?? "127.0.0.1:18789", Token, TlsFingerprint);
+        OperatorClient? old = OpenClawSession.Client;
+        OpenClawSession.Client = client;
+        if (old is not null)
+        {
+            try { old.DisposeAsync().AsTask().GetAwaiter().GetResult(); } catch (Node.Protocol.GatewayException) { }
+        }
+        WriteVerbose($"Connected to {client.Url} with scopes {string.Join(", ", client.Scopes)}.");
+        if (PassThru) { WriteObject(new OpenClawGatewayConnection(client)); }
+    }
+}

@@ -1,0 +1,245 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OpenClaw.Node.Operator;
+
+namespace OpenClaw.PowerShell;
+
+/// <summary>The operator connection made by Connect-OpenClawGateway.</summary>
+public sealed class OpenClawGatewayConnection
+{
+    internal OpenClawGatewayConnection(OperatorClient client)
+    {
+        Gateway = client.Url;
+        Scopes = client.Scopes.ToArray();
+        ConnectedAt = DateTimeOffset.Now;
+    }
+
+    /// <summary>Gateway URL.</summary>
+    public string Gateway { get; }
+
+    /// <summary>Scopes the gateway granted.</summary>
+    public string[] Scopes { get; }
+
+    /// <summary>When the connection was made.</summary>
+    public DateTimeOffset ConnectedAt { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Gateway;
+}
+
+/// <summary>A pending request: device pairing or command-surface approval.</summary>
+public sealed class OpenClawNodeRequest
+{
+    internal OpenClawNodeRequest(NodeRequestInfo r, string gateway)
+    {
+        Info = r;
+        Kind = r.Kind;
+        Id = r.RequestId;
+        NodeId = r.NodeId;
+        Name = r.DisplayName;
+        Platform = r.Platform;
+        Version = r.Version;
+        Role = r.Role;
+        Commands = r.Commands.ToArray();
+        Capabilities = r.Caps.ToArray();
+        RequiredScopes = r.RequiredScopes.ToArray();
+        Address = r.RemoteAddress;
+        RequestedAt = r.RequestedAt;
+        Gateway = gateway;
+    }
+
+    internal NodeRequestInfo Info { get; }
+
+    /// <summary>Device or CommandSurface.</summary>
+    public NodeRequestKind Kind { get; }
+
+    /// <summary>The request id.</summary>
+    public string Id { get; }
+
+    /// <summary>The node's device id.</summary>
+    public string NodeId { get; }
+
+    /// <summary>The node's display name.</summary>
+    public string? Name { get; }
+
+    /// <summary>Platform the node reported.</summary>
+    public string? Platform { get; }
+
+    /// <summary>Node software version.</summary>
+    public string? Version { get; }
+
+    /// <summary>Requested role.</summary>
+    public string? Role { get; }
+
+    /// <summary>Commands the node asks to have approved.</summary>
+    public string[] Commands { get; }
+
+    /// <summary>Capability categories the node declared.</summary>
+    public string[] Capabilities { get; }
+
+    /// <summary>Scopes an approver needs.</summary>
+    public string[] RequiredScopes { get; }
+
+    /// <summary>Address the request came from, if reported.</summary>
+    public string? Address { get; }
+
+    /// <summary>When the request was made.</summary>
+    public DateTimeOffset? RequestedAt { get; }
+
+    /// <summary>How long the request has been waiting.</summary>
+    public TimeSpan? Age => RequestedAt is DateTimeOffset t ? DateTimeOffset.Now - t : null;
+
+    /// <summary>Gateway URL.</summary>
+    public string Gateway { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Id;
+}
+
+/// <summary>A node known to the gateway.</summary>
+public sealed class OpenClawNode
+{
+    internal OpenClawNode(NodeInfo n, string gateway)
+    {
+        Id = n.NodeId;
+        Name = n.DisplayName;
+        Connected = n.Connected;
+        Paired = n.Paired;
+        ApprovalState = n.ApprovalState;
+        Platform = n.Platform;
+        Version = n.Version;
+        Commands = n.Commands.ToArray();
+        PendingRequestId = n.PendingRequestId;
+        PendingCommands = n.PendingCommands.ToArray();
+        Address = n.RemoteIp;
+        LastSeen = n.LastSeen;
+        ConnectedAt = n.ConnectedAt;
+        ApprovedAt = n.ApprovedAt;
+        Gateway = gateway;
+    }
+
+    /// <summary>Device id (the node id).</summary>
+    public string Id { get; }
+
+    /// <summary>Display name.</summary>
+    public string? Name { get; }
+
+    /// <summary>Whether the node is connected now.</summary>
+    public bool Connected { get; }
+
+    /// <summary>Whether the device is paired.</summary>
+    public bool Paired { get; }
+
+    /// <summary>approved, pending-approval or pending-reapproval.</summary>
+    public string? ApprovalState { get; }
+
+    /// <summary>Platform.</summary>
+    public string? Platform { get; }
+
+    /// <summary>Node software version.</summary>
+    public string? Version { get; }
+
+    /// <summary>Approved commands.</summary>
+    public string[] Commands { get; }
+
+    /// <summary>Pending command-surface request, if any.</summary>
+    public string? PendingRequestId { get; }
+
+    /// <summary>Commands waiting for approval.</summary>
+    public string[] PendingCommands { get; }
+
+    /// <summary>Address the node connects from.</summary>
+    public string? Address { get; }
+
+    /// <summary>Last time the gateway saw the node.</summary>
+    public DateTimeOffset? LastSeen { get; }
+
+    /// <summary>Start of the current connection.</summary>
+    public DateTimeOffset? ConnectedAt { get; }
+
+    /// <summary>When the node was approved.</summary>
+    public DateTimeOffset? ApprovedAt { get; }
+
+    /// <summary>Gateway URL.</summary>
+    public string Gateway { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => Name ?? Id;
+}
+
+/// <summary>Turns JSON into PowerShell objects (PSCustomObject, object[], primitives) or hashtables.</summary>
+internal static class JsonToPowerShell
+{
+    public static object? ToPSObject(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o => Obj(o),
+        JsonArray a => a.Select(ToPSObject).ToArray(),
+        JsonValue v => Value(v),
+        _ => null,
+    };
+
+    private static PSObject Obj(JsonObject o)
+    {
+        var ps = new PSObject();
+        foreach (var kv in o) { ps.Properties.Add(new PSNoteProperty(kv.Key, ToPSObject(kv.Value))); }
+        return ps;
+    }
+
+    public static object? ToHashtable(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o => o.Aggregate(new Hashtable(StringComparer.OrdinalIgnoreCase), (h, kv) => { h[kv.Key] = ToHashtable(kv.Value); return h; }),
+        JsonArray a => a.Select(ToHashtable).ToArray(),
+        JsonValue v => Value(v),
+        _ => null,
+    };
+
+    private static object? Value(JsonValue v) => v.GetValueKind() switch
+    {
+        JsonValueKind.String => v.GetValue<string>(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number => v.TryGetValue(out long l) ? l : v.TryGetValue(out double d) ? d : (object?)v.ToJsonString(),
+        _ => null,
+    };
+
+    /// <summary>Converts a hashtable / PSObject / primitive from PowerShell into JSON for command params.</summary>
+    public static JsonNode? FromPowerShell(object? value)
+    {
+        if (value is PSObject pso && pso.BaseObject is not PSCustomObject) { value = pso.BaseObject; }
+        switch (value)
+        {
+            case null: return null;
+            case string s: return JsonValue.Create(s);
+            case bool b: return JsonValue.Create(b);
+            case int i: return JsonValue.Create(i);
+            case long l: return JsonValue.Create(l);
+            case double d: return JsonValue.Create(d);
+            case IDictionary dict:
+            {
+                var o = new JsonObject();
+                foreach (DictionaryEntry e in dict) { o[e.Key.ToString()!] = FromPowerShell(e.Value); }
+                return o;
+            }
+            case PSObject custom:
+            {
+                var o = new JsonObject();
+                foreach (PSPropertyInfo p in custom.Properties) { o[p.Name] = FromPowerShell(p.Value); }
+                return o;
+            }
+            case IEnumerable list:
+            {
+                var a = new JsonArray();
+                foreach (object? item in list) { a.Add(FromPowerShell(item)); }
+                return a;
+            }
+            default: return JsonValue.Create(value.ToString());
+        }
+    }
+}

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -62,9 +64,34 @@ public static class Program
         var requests = new Command("requests", "List pending pairing requests on the gateway (device pairing and command-surface approval).") { host, port, tls, fingerprint, json };
         requests.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
             (op, c) => ListRequestsAsync(op, pr.GetValue(json), c)));
-        var approve = new Command("approve", "Approve a pending pairing request by id, or all of them with --all.") { requestId, all, host, port, tls, fingerprint, json };
+        var surfaceToo = new Option<bool>("--include-command-surface") { Description = "After approving a device, wait for the node's command-surface request and approve it too." };
+        var waitSec = new Option<int>("--timeout-sec") { Description = "How long --include-command-surface waits for the node (default 60).", DefaultValueFactory = _ => 60 };
+        var approve = new Command("approve", "Approve a pending pairing request by id, or all of them with --all.") { requestId, all, surfaceToo, waitSec, host, port, tls, fingerprint, json };
         approve.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
-            (op, c) => ApproveAsync(op, pr.GetValue(requestId), pr.GetValue(all), pr.GetValue(json), c)));
+            (op, c) => ApproveAsync(op, pr.GetValue(requestId), pr.GetValue(all), pr.GetValue(surfaceToo), pr.GetValue(waitSec), pr.GetValue(json), deny: false, c)));
+        var deny = new Command("deny", "Reject a pending pairing request by id, or all of them with --all.") { requestId, all, host, port, tls, fingerprint, json };
+        deny.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
+            (op, c) => ApproveAsync(op, pr.GetValue(requestId), pr.GetValue(all), false, 0, pr.GetValue(json), deny: true, c)));
+        var selector = new Argument<string>("node") { Description = "Node id, display name, or id prefix (6+ characters)." };
+        var remove = new Command("remove", "Remove a node from the gateway (revokes its pairing).") { selector, host, port, tls, fingerprint };
+        remove.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
+            async (op, c) =>
+            {
+                NodeInfo n = OperatorOperations.ResolveNode(await op.GetNodesAsync(c).ConfigureAwait(false), pr.GetValue(selector)!);
+                await op.RemoveNodeAsync(n.NodeId, c).ConfigureAwait(false);
+                Console.Out.WriteLine($"Removed {n.DisplayName ?? n.NodeId} ({n.NodeId}).");
+                return 0;
+            }));
+        var newName = new Argument<string>("new-name") { Description = "The new display name." };
+        var rename = new Command("rename", "Set the display name the gateway shows for a node.") { selector, newName, host, port, tls, fingerprint };
+        rename.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
+            async (op, c) =>
+            {
+                NodeInfo n = OperatorOperations.ResolveNode(await op.GetNodesAsync(c).ConfigureAwait(false), pr.GetValue(selector)!);
+                await op.RenameNodeAsync(n.NodeId, pr.GetValue(newName)!, c).ConfigureAwait(false);
+                Console.Out.WriteLine($"Renamed {n.NodeId} to '{pr.GetValue(newName)}'.");
+                return 0;
+            }));
         var nodes = new Command("nodes", "List the gateway's nodes.") { host, port, tls, fingerprint, json };
         nodes.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
             async (op, c) => { Console.Out.WriteLine(Json.Indented(await op.ListNodesAsync(c).ConfigureAwait(false))); return 0; }));
@@ -82,7 +109,7 @@ public static class Program
 
         var root = new RootCommand("openclaw-node: a headless OpenClaw node host, and operator tools for its gateway.")
         {
-            run, identity, requests, approve, nodes, invoke, ApprovalsCommands.Create(stateDir, json),
+            run, identity, requests, approve, deny, nodes, remove, rename, invoke, ApprovalsCommands.Create(stateDir, json),
         };
         // Ctrl+C and SIGTERM (systemd stop, Task Scheduler end) cancel the running command, which then stops cleanly
         // and returns its own exit code (0 for a requested stop) instead of the 130/143 a killed process would give.
@@ -181,84 +208,90 @@ public static class Program
 
     private static async Task<int> ListRequestsAsync(OperatorClient op, bool json, CancellationToken ct)
     {
-        JsonArray list = await PendingRequestsAsync(op, ct).ConfigureAwait(false);
-        if (json) { Console.Out.WriteLine(Json.Indented(list)); return 0; }
-        if (list.Count == 0) { Console.Out.WriteLine("No pending requests."); return 0; }
-        foreach (JsonNode? r in list)
+        IReadOnlyList<NodeRequestInfo> list = await op.GetRequestsAsync(ct).ConfigureAwait(false);
+        if (json)
         {
-            Console.Out.WriteLine($"{r.Str("kind"),-14} {r.Str("requestId"),-38} {r.Str("displayName") ?? "",-24} {r.Str("nodeId")}");
+            var arr = new JsonArray();
+            foreach (NodeRequestInfo r in list) { arr.Add((JsonNode)ToJson(r)); }
+            Console.Out.WriteLine(Json.Indented(arr));
+            return 0;
+        }
+        if (list.Count == 0) { Console.Out.WriteLine("No pending requests."); return 0; }
+        foreach (NodeRequestInfo r in list)
+        {
+            Console.Out.WriteLine($"{r.Kind,-14} {r.RequestId,-38} {r.DisplayName ?? "",-24} {r.NodeId}");
         }
         return 0;
     }
 
-    /// <summary>Pending device and command-surface requests as one list of <c>{kind, requestId, nodeId, displayName, platform, commands}</c>.</summary>
-    private static async Task<JsonArray> PendingRequestsAsync(OperatorClient op, CancellationToken ct)
+    private static JsonObject ToJson(NodeRequestInfo r) => new()
     {
-        var list = new JsonArray();
-        JsonObject devices = await op.ListDevicePairingAsync(ct).ConfigureAwait(false);
-        foreach (JsonNode? d in devices.Arr("pending") ?? new JsonArray())
-        {
-            list.Add((JsonNode)new JsonObject
-            {
-                ["kind"] = "device",
-                ["requestId"] = d.Str("requestId"),
-                ["nodeId"] = d.Str("deviceId"),
-                ["displayName"] = d.Str("displayName"),
-                ["platform"] = d.Str("platform"),
-                ["role"] = d.Str("role"),
-            });
-        }
-        JsonObject surfaces = await op.ListNodePairingAsync(ct).ConfigureAwait(false);
-        foreach (JsonNode? n in surfaces.Arr("pending") ?? new JsonArray())
-        {
-            list.Add((JsonNode)new JsonObject
-            {
-                ["kind"] = "commandSurface",
-                ["requestId"] = n.Str("requestId"),
-                ["nodeId"] = n.Str("nodeId"),
-                ["displayName"] = n.Str("displayName"),
-                ["platform"] = n.Str("platform"),
-                ["commands"] = (n as JsonObject)?["commands"]?.DeepClone(),
-            });
-        }
-        return list;
-    }
+        ["kind"] = r.Kind == NodeRequestKind.Device ? "device" : "commandSurface",
+        ["requestId"] = r.RequestId,
+        ["nodeId"] = r.NodeId,
+        ["displayName"] = r.DisplayName,
+        ["platform"] = r.Platform,
+        ["role"] = r.Role,
+        ["commands"] = Json.ToArray(r.Commands),
+        ["requestedAt"] = r.RequestedAt?.ToString("o", CultureInfo.InvariantCulture),
+    };
 
-    private static async Task<int> ApproveAsync(OperatorClient op, string? requestId, bool all, bool json, CancellationToken ct)
+    private static async Task<int> ApproveAsync(OperatorClient op, string? requestId, bool all, bool surfaceToo, int waitSec, bool json, bool deny, CancellationToken ct)
     {
         if (requestId is null && !all)
         {
-            Console.Error.WriteLine("Give a request id, or --all to approve every pending request.");
+            Console.Error.WriteLine("Give a request id, or --all for every pending request.");
             return NodeHostExitCodes.Usage;
         }
-        JsonArray pending = await PendingRequestsAsync(op, ct).ConfigureAwait(false);
-        int approved = 0, failed = 0;
-        var results = new JsonArray();
-        foreach (JsonNode? r in pending)
-        {
-            string id = r.Str("requestId") ?? string.Empty;
-            if (!all && id != requestId) { continue; }
-            try
-            {
-                if (r.Str("kind") == "device") { await op.ApproveDevicePairingAsync(id, ct).ConfigureAwait(false); }
-                else { await op.ApproveNodePairingAsync(id, ct).ConfigureAwait(false); }
-                approved++;
-                results.Add((JsonNode)new JsonObject { ["requestId"] = id, ["kind"] = r.Str("kind"), ["nodeId"] = r.Str("nodeId"), ["ok"] = true });
-                if (!json) { Console.Out.WriteLine($"Approved {r.Str("kind")} request {id} for {r.Str("displayName") ?? r.Str("nodeId")}."); }
-            }
-            catch (GatewayException ex)
-            {
-                failed++;
-                results.Add((JsonNode)new JsonObject { ["requestId"] = id, ["kind"] = r.Str("kind"), ["ok"] = false, ["error"] = ex.Message });
-                Console.Error.WriteLine($"Could not approve {id}: {ex.Message}");
-            }
-        }
-        if (json) { Console.Out.WriteLine(Json.Indented(results)); }
-        if (!all && approved == 0 && failed == 0)
+        IReadOnlyList<NodeRequestInfo> pending = await op.GetRequestsAsync(ct).ConfigureAwait(false);
+        var targets = pending.Where(r => all || string.Equals(r.RequestId, requestId, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (targets.Count == 0 && !all)
         {
             Console.Error.WriteLine($"No pending request has the id '{requestId}'. List them with 'openclaw-node requests'.");
             return NodeHostExitCodes.Failure;
         }
+        int failed = 0;
+        var results = new JsonArray();
+        string verb = deny ? "Rejected" : "Approved";
+        async Task One(NodeRequestInfo r)
+        {
+            try
+            {
+                if (deny) { await op.DenyAsync(r, ct).ConfigureAwait(false); }
+                else { await op.ApproveAsync(r, ct).ConfigureAwait(false); }
+                JsonObject o = ToJson(r);
+                o["ok"] = true;
+                results.Add((JsonNode)o);
+                if (!json) { Console.Out.WriteLine($"{verb} {r.Kind} request {r.RequestId} for {r.DisplayName ?? r.NodeId}."); }
+            }
+            catch (GatewayException ex)
+            {
+                failed++;
+                JsonObject o = ToJson(r);
+                o["ok"] = false;
+                o["error"] = ex.Message;
+                results.Add((JsonNode)o);
+                Console.Error.WriteLine($"Could not handle {r.RequestId}: {ex.Message}");
+            }
+        }
+        foreach (NodeRequestInfo r in targets)
+        {
+            await One(r).ConfigureAwait(false);
+            if (surfaceToo && !deny && r.Kind == NodeRequestKind.Device)
+            {
+                NodeRequestInfo? surface = await op.WaitForCommandSurfaceRequestAsync(r.NodeId, TimeSpan.FromSeconds(waitSec), ct).ConfigureAwait(false);
+                if (surface is null)
+                {
+                    failed++;
+                    Console.Error.WriteLine($"The command-surface request of {r.NodeId} did not appear within {waitSec} s; approve it later.");
+                }
+                else
+                {
+                    await One(surface).ConfigureAwait(false);
+                }
+            }
+        }
+        if (json) { Console.Out.WriteLine(Json.Indented(results)); }
         return failed == 0 ? 0 : NodeHostExitCodes.Failure;
     }
 
@@ -274,32 +307,10 @@ public static class Program
                 return NodeHostExitCodes.Usage;
             }
         }
-        string? nodeId = await ResolveNodeAsync(op, node, ct).ConfigureAwait(false);
-        if (nodeId is null) { return NodeHostExitCodes.Failure; }
-        JsonNode? payload = await op.InvokeAsync(nodeId, command, parameters, timeoutMs, ct).ConfigureAwait(false);
+        NodeInfo target = OperatorOperations.ResolveNode(await op.GetNodesAsync(ct).ConfigureAwait(false), node);
+        JsonNode? payload = await op.InvokeAsync(target.NodeId, command, parameters, timeoutMs, ct).ConfigureAwait(false);
         Console.Out.WriteLine(payload is null ? "null" : Json.Indented(payload));
         return 0;
     }
 
-    /// <summary>Resolves a node selector: exact id, display name (case-insensitive), or an id prefix of 6+ characters.</summary>
-    private static async Task<string?> ResolveNodeAsync(OperatorClient op, string selector, CancellationToken ct)
-    {
-        JsonObject list = await op.ListNodesAsync(ct).ConfigureAwait(false);
-        var matches = new System.Collections.Generic.List<string>();
-        foreach (JsonNode? n in list.Arr("nodes") ?? new JsonArray())
-        {
-            string id = n.Str("nodeId") ?? string.Empty;
-            if (string.Equals(id, selector, StringComparison.OrdinalIgnoreCase)) { return id; }
-            if (string.Equals(n.Str("displayName"), selector, StringComparison.OrdinalIgnoreCase)
-                || (selector.Length >= 6 && id.StartsWith(selector, StringComparison.OrdinalIgnoreCase)))
-            {
-                if (!matches.Contains(id)) { matches.Add(id); }
-            }
-        }
-        if (matches.Count == 1) { return matches[0]; }
-        Console.Error.WriteLine(matches.Count == 0
-            ? $"No node matches '{selector}'. List them with 'openclaw-node nodes'."
-            : $"'{selector}' matches several nodes ({string.Join(", ", matches)}); use the node id.");
-        return null;
-    }
 }

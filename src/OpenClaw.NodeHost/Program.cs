@@ -109,7 +109,7 @@ public static class Program
 
         var root = new RootCommand("openclaw-node: a headless OpenClaw node host, and operator tools for its gateway.")
         {
-            run, identity, requests, approve, deny, nodes, remove, rename, invoke, ApprovalsCommands.Create(stateDir, json),
+            run, identity, requests, approve, deny, nodes, remove, rename, invoke, ApprovalsCommands.Create(stateDir, json, host, port, tls, fingerprint),
         };
         // Ctrl+C and SIGTERM (systemd stop, Task Scheduler end) cancel the running command, which then stops cleanly
         // and returns its own exit code (0 for a requested stop) instead of the 130/143 a killed process would give.
@@ -175,7 +175,7 @@ public static class Program
         }
     }
 
-    private static async Task<int> OperatorAsync(string? host, int? port, bool tls, string? fingerprint, CancellationToken ct,
+    internal static async Task<int> OperatorAsync(string? host, int? port, bool tls, string? fingerprint, CancellationToken ct,
         Func<OperatorClient, CancellationToken, Task<int>> action)
     {
         try

@@ -163,4 +163,44 @@ public sealed class ExecApprovalsEndToEndTests
         var raw = await Assert.ThrowsAsync<GatewayException>(() => op.InvokeAsync(deviceId, "system.execApprovals.get", new JsonObject(), 15000, default));
         Assert.Contains("exec.approvals.node", raw.Message);
     }
+
+    [Fact]
+    public async Task Remote_edits_apply_through_the_gateway_and_honour_the_local_lock()
+    {
+        using var dir = new StateDir();
+        var (node, deviceId) = await EndToEndTests.StartApprovedAsync(_gw, dir, "appr-remote");
+        await using var _ = node;
+        await using OperatorClient op = await _gw.OperatorAsync();
+
+        await op.EditAsync(deviceId, new OpenClaw.Node.Approvals.ExecApprovalChange { Security = "allowlist", Ask = "off" }, default);
+        JsonObject snap = await op.EditAsync(deviceId, new OpenClaw.Node.Approvals.ExecApprovalChange { AgentId = "main", AddPatterns = new[] { "/usr/bin/echo" } }, default);
+        JsonObject file = (JsonObject)JsonNode.Parse(File.ReadAllText(dir.File("exec-approvals.json")))!;
+        Assert.Equal("allowlist", file.Obj("defaults").Str("security"));
+        Assert.Equal("/usr/bin/echo", file.Obj("agents")!.Obj("main")!.Arr("allowlist")![0].Str("pattern"));
+        Assert.Equal(snap.Str("hash"), OpenClaw.Node.Internal.Hex.Sha256(File.ReadAllText(dir.File("exec-approvals.json"))));
+
+        // Invalid changes are refused before anything is sent.
+        await Assert.ThrowsAsync<ArgumentException>(() => op.EditAsync(deviceId, new OpenClaw.Node.Approvals.ExecApprovalChange { AgentId = "main", AddPatterns = new[] { "/bin/bash" } }, default));
+        await Assert.ThrowsAsync<ArgumentException>(() => op.EditAsync(deviceId, new OpenClaw.Node.Approvals.ExecApprovalChange { Security = "fulll" }, default));
+    }
+
+    [Fact]
+    public async Task A_node_locked_with_remoteEdits_deny_refuses_gateway_edits()
+    {
+        using var dir = new StateDir();
+        Directory.CreateDirectory(dir.Path);
+        File.WriteAllText(dir.File("node.json"), "{\"version\":1,\"nodeId\":\"locked-node\",\"execApprovals\":{\"remoteEdits\":\"deny\"}}");
+        File.SetUnixFileMode(dir.File("node.json"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var (node, deviceId) = await EndToEndTests.StartApprovedAsync(_gw, dir, "appr-locked");
+        await using var _ = node;
+        await using OperatorClient op = await _gw.OperatorAsync();
+        var ex = await Assert.ThrowsAsync<GatewayException>(() => op.EditAsync(deviceId, new OpenClaw.Node.Approvals.ExecApprovalChange { Security = "full" }, default));
+        Assert.Contains("managed locally", ex.Message);
+        Assert.False(File.Exists(dir.File("exec-approvals.json")));
+        // The real CLI is refused the same way.
+        File.WriteAllText(dir.File("policy.json"), "{\"version\":1,\"defaults\":{\"security\":\"full\"}}");
+        var cli = await Assert.ThrowsAsync<InvalidOperationException>(() => _gw.CliAsync("approvals", "set", "--node", "appr-locked", "--file", dir.File("policy.json")));
+        Assert.Contains("managed locally", cli.Message);
+        Assert.False(File.Exists(dir.File("exec-approvals.json")));
+    }
 }

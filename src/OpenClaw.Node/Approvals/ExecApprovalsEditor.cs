@@ -69,9 +69,27 @@ public sealed class ExecApprovalsEditor
     /// <exception cref="TimeoutException">Another process held the file's lock for more than 5 s.</exception>
     public ExecApprovalsSnapshot Apply(ExecApprovalChange change)
     {
-        ExecSecurity? security = Parse(change.Security, ExecModeNames.ParseSecurity, "security", ExecModeNames.SecurityValues);
-        ExecAsk? ask = change.Ask is null ? null : ExecModeNames.ParseAsk(change.Ask) ?? throw new ArgumentException($"'{change.Ask}' is not a valid ask mode; use one of {string.Join(", ", ExecModeNames.AskValues)}.");
-        ExecSecurity? fallback = Parse(change.AskFallback, ExecModeNames.ParseSecurity, "askFallback", ExecModeNames.SecurityValues);
+        Validate(change);
+        ExecApprovalsSnapshot current = _store.Load();
+        if (current.Error is not null) { throw new StateFileException(_store.FilePath, current.Error); }
+        if (IsEmpty(change)) { return current; }   // no change: the file is not rewritten (or created)
+        return _store.Replace(ApplyTo(current.Document ?? ExecApprovalsDocument.Empty, change), current.Hash);
+    }
+
+    /// <summary>True when the change sets nothing.</summary>
+    public static bool IsEmpty(ExecApprovalChange c) =>
+        c.Security is null && c.Ask is null && c.AskFallback is null && c.AutoAllowSkills is null && c.AddPatterns.Count == 0 && c.Remove.Count == 0;
+
+    /// <summary>Checks a change without applying it.</summary>
+    /// <exception cref="ArgumentException">An invalid mode, pattern or argPattern; the message lists the valid values.</exception>
+    public static void Validate(ExecApprovalChange change)
+    {
+        _ = Parse(change.Security, ExecModeNames.ParseSecurity, "security", ExecModeNames.SecurityValues);
+        if (change.Ask is not null && ExecModeNames.ParseAsk(change.Ask) is null)
+        {
+            throw new ArgumentException($"'{change.Ask}' is not a valid ask mode; use one of {string.Join(", ", ExecModeNames.AskValues)}.");
+        }
+        _ = Parse(change.AskFallback, ExecModeNames.ParseSecurity, "askFallback", ExecModeNames.SecurityValues);
         if ((change.AddPatterns.Count > 0 || change.Remove.Count > 0) && change.AgentId is null)
         {
             throw new ArgumentException("Allowlist entries belong to an agent: give an agent id (use '*' for every agent).");
@@ -84,17 +102,19 @@ public sealed class ExecApprovalsEditor
         {
             throw new ArgumentException($"The argPattern '{change.ArgPattern}' is not valid: {bad}");
         }
+    }
 
-        ExecApprovalsSnapshot current = _store.Load();
-        if (current.Error is not null) { throw new StateFileException(_store.FilePath, current.Error); }
-        bool nothing = security is null && ask is null && fallback is null && change.AutoAllowSkills is null
-            && change.AddPatterns.Count == 0 && change.Remove.Count == 0;
-        if (nothing) { return current; }   // no change: the file is not rewritten (or created)
-        ExecApprovalsDocument doc = current.Document ?? ExecApprovalsDocument.Empty;
+    /// <summary>The document with <paramref name="change"/> applied (pure; used for the local file and for a node's file through the gateway).</summary>
+    public static ExecApprovalsDocument ApplyTo(ExecApprovalsDocument doc, ExecApprovalChange change)
+    {
+        Validate(change);
+        ExecSecurity? security = change.Security is null ? null : ExecModeNames.ParseSecurity(change.Security);
+        ExecAsk? ask = change.Ask is null ? null : ExecModeNames.ParseAsk(change.Ask);
+        ExecSecurity? fallback = change.AskFallback is null ? null : ExecModeNames.ParseSecurity(change.AskFallback);
         if (change.AgentId is null)
         {
             ExecPolicyValues d = doc.Defaults;
-            doc = doc.With(defaults: new ExecPolicyValues
+            return doc.With(defaults: new ExecPolicyValues
             {
                 Security = security ?? d.Security,
                 Ask = ask ?? d.Ask,
@@ -102,32 +122,28 @@ public sealed class ExecApprovalsEditor
                 AutoAllowSkills = change.AutoAllowSkills ?? d.AutoAllowSkills,
             });
         }
-        else
+        var agents = new Dictionary<string, ExecAgentEntry>(StringComparer.Ordinal);
+        foreach (var kv in doc.Agents) { agents[kv.Key] = kv.Value; }
+        agents.TryGetValue(change.AgentId, out ExecAgentEntry? agent);
+        agent ??= new ExecAgentEntry();
+        var list = agent.Allowlist.Where(e => !change.Remove.Contains(e.Id) && !change.Remove.Contains(e.Pattern)).ToList();
+        foreach (string p in change.AddPatterns)
         {
-            var agents = new Dictionary<string, ExecAgentEntry>(StringComparer.Ordinal);
-            foreach (var kv in doc.Agents) { agents[kv.Key] = kv.Value; }
-            agents.TryGetValue(change.AgentId, out ExecAgentEntry? agent);
-            agent ??= new ExecAgentEntry();
-            var list = agent.Allowlist.Where(e => !change.Remove.Contains(e.Id) && !change.Remove.Contains(e.Pattern)).ToList();
-            foreach (string p in change.AddPatterns)
-            {
-                if (!list.Any(e => e.Pattern == p && e.ArgPattern == change.ArgPattern)) { list.Add(new ExecAllowlistEntry { Pattern = p, ArgPattern = change.ArgPattern }); }
-            }
-            ExecPolicyValues v = agent.Values;
-            agents[change.AgentId] = agent with
-            {
-                Values = new ExecPolicyValues
-                {
-                    Security = security ?? v.Security,
-                    Ask = ask ?? v.Ask,
-                    AskFallback = fallback ?? v.AskFallback,
-                    AutoAllowSkills = change.AutoAllowSkills ?? v.AutoAllowSkills,
-                },
-                Allowlist = list,
-            };
-            doc = doc.With(agents: agents);
+            if (!list.Any(e => e.Pattern == p && e.ArgPattern == change.ArgPattern)) { list.Add(new ExecAllowlistEntry { Pattern = p, ArgPattern = change.ArgPattern }); }
         }
-        return _store.Replace(doc, current.Hash);
+        ExecPolicyValues v = agent.Values;
+        agents[change.AgentId] = agent with
+        {
+            Values = new ExecPolicyValues
+            {
+                Security = security ?? v.Security,
+                Ask = ask ?? v.Ask,
+                AskFallback = fallback ?? v.AskFallback,
+                AutoAllowSkills = change.AutoAllowSkills ?? v.AutoAllowSkills,
+            },
+            Allowlist = list,
+        };
+        return doc.With(agents: agents);
     }
 
     private static ExecSecurity? Parse(string? value, Func<string?, ExecSecurity?> parse, string what, string[] valid) =>

@@ -119,3 +119,39 @@ public static class OperatorOperations
         return await op.CallAsync("exec.approvals.node.set", p, TimeSpan.FromSeconds(35), ct).ConfigureAwait(false) as JsonObject ?? new JsonObject();
     }
 }
+
+/// <summary>Edits a node's exec approvals through the gateway (<c>exec.approvals.node.get/set</c>).</summary>
+public static class RemoteExecApprovals
+{
+    /// <summary>
+    /// Reads the node's policy, applies <paramref name="change"/>, and writes it back with the read hash as base; on a
+    /// concurrent change it reads again and retries (up to 3 attempts), so no edit is lost or half-applied.
+    /// </summary>
+    /// <returns>The node's new snapshot <c>{path, exists, hash, file}</c>, or the current one when the change is empty.</returns>
+    /// <exception cref="ArgumentException">An invalid change (see <see cref="Approvals.ExecApprovalsEditor.Validate"/>).</exception>
+    /// <exception cref="GatewayException">The node refused (for example its remote-edit lock) or the policy kept changing.</exception>
+    public static async Task<JsonObject> EditAsync(this OperatorClient op, string nodeId, Approvals.ExecApprovalChange change, CancellationToken ct)
+    {
+        Approvals.ExecApprovalsEditor.Validate(change);
+        for (int attempt = 1; ; attempt++)
+        {
+            JsonObject current = await op.GetNodeExecApprovalsAsync(nodeId, ct).ConfigureAwait(false);
+            if (Approvals.ExecApprovalsEditor.IsEmpty(change)) { return current; }
+            Approvals.ExecApprovalsDocument doc;
+            try { doc = Approvals.ExecApprovalsDocument.FromJson(current["file"], "the node's exec approvals"); }
+            catch (Approvals.ExecApprovalsFormatException ex)
+            {
+                throw new GatewayException(FailureKind.Protocol, "InvalidNodeExecApprovals", ex.Message, ex);
+            }
+            JsonObject file = Approvals.ExecApprovalsEditor.ApplyTo(doc, change).ToJson(includeSocketToken: false);
+            try
+            {
+                return await op.SetNodeExecApprovalsAsync(nodeId, file, current.Str("hash"), ct).ConfigureAwait(false);
+            }
+            catch (GatewayException ex) when (attempt < 3 && ex.Message.IndexOf("reload and retry", StringComparison.Ordinal) >= 0)
+            {
+                // Someone else changed the policy between our read and write: read again and re-apply.
+            }
+        }
+    }
+}

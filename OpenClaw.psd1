@@ -12,7 +12,7 @@
     Author                 = 'OpenClaw.PowerShell contributors'
     CompanyName            = 'OpenClaw.PowerShell contributors'
     Copyright              = '(c) OpenClaw.PowerShell contributors. All rights reserved.'
-    Description            = 'Runs this computer as an OpenClaw node: connects to an OpenClaw gateway, handles device pairing, and serves system.run and system.which to the gateway under local exec approvals. Works in Windows PowerShell 5.1 and PowerShell 7 on Windows, Linux and macOS.'
+    Description            = 'Runs this computer as an OpenClaw node: connects to an OpenClaw gateway, handles device pairing, and serves system.run and system.which to the gateway under local exec approvals. As an operator, approves, lists, renames, removes and invokes the nodes of a gateway. Works in Windows PowerShell 5.1 and PowerShell 7 on Windows, Linux and macOS.'
 
     CompatiblePSEditions   = @('Desktop', 'Core')
     PowerShellVersion      = '5.1'
@@ -23,8 +23,17 @@
     # Explicit lists, never '*': one cmdlet per line, sorted, so adding a cmdlet is a one-line change.
     # tests/OpenClaw.PowerShell.Tests checks that this list equals the [Cmdlet] classes in OpenClaw.PowerShell.dll.
     CmdletsToExport        = @(
+        'Approve-OpenClawNodeRequest'
+        'Connect-OpenClawGateway'
+        'Deny-OpenClawNodeRequest'
+        'Disconnect-OpenClawGateway'
         'Edit-OpenClawExecApproval'
         'Get-OpenClawExecApproval'
+        'Get-OpenClawNode'
+        'Get-OpenClawNodeRequest'
+        'Invoke-OpenClawNodeCommand'
+        'Remove-OpenClawNode'
+        'Rename-OpenClawNode'
         'Start-OpenClawNode'
     )
     FunctionsToExport      = @()
@@ -47,6 +56,16 @@
 - Get-OpenClawExecApproval and Edit-OpenClawExecApproval: read and change this node's exec approvals
   (exec-approvals.json in the state directory) locally, for Intune, DSC and scripts. Edits are validated
   (patterns naming a shell are refused) and compare-and-swap on the file hash. See about_OpenClaw_ExecApprovals.
+- Operator cmdlets, for managing the nodes of a gateway from scripts: Connect-OpenClawGateway and
+  Disconnect-OpenClawGateway (one connection for the session; every operator cmdlet also takes -Gateway,
+  -Token and -TlsFingerprint for a connection of its own); Get-OpenClawNodeRequest, Approve-OpenClawNodeRequest
+  and Deny-OpenClawNodeRequest for both approvals a node needs (device pairing and command surface;
+  Approve-OpenClawNodeRequest -IncludeCommandSurface does both in one pipeline); Get-OpenClawNode,
+  Rename-OpenClawNode and Remove-OpenClawNode; Invoke-OpenClawNodeCommand (node.invoke, e.g. system.which
+  and system.run). New output types OpenClawGatewayConnection, OpenClawNodeRequest and OpenClawNode with
+  default table views. Operator connections authenticate with the shared gateway token and no device
+  identity, so the gateway grants them scopes only from its own loopback address (the gateway host, or an
+  SSH tunnel). See the OPERATOR section of about_OpenClaw.
 '@
         }
     }

@@ -443,3 +443,185 @@ Describe 'Get-OpenClawExecApproval and Edit-OpenClawExecApproval' {
         $r.Text | Should -Match 'REMOTE EDITS'
     }
 }
+
+Describe 'Operator cmdlets without a gateway' {
+    BeforeAll {
+        $script:Operators = @(
+            'Connect-OpenClawGateway', 'Disconnect-OpenClawGateway', 'Get-OpenClawNodeRequest', 'Approve-OpenClawNodeRequest',
+            'Deny-OpenClawNodeRequest', 'Get-OpenClawNode', 'Remove-OpenClawNode', 'Rename-OpenClawNode', 'Invoke-OpenClawNodeCommand'
+        )
+        # No token from the test machine's environment reaches the children, and plaintext stays limited to private hosts.
+        $script:NoGatewayEnvironment = @{ OPENCLAW_GATEWAY_TOKEN = ''; OPENCLAW_ALLOW_INSECURE_PRIVATE_WS = '' }
+
+        # Runs $Command in a child and returns its first error: Terminating is true when the error ended the statement
+        # (ThrowTerminatingError), false when it was written as a non-terminating error. Id is 'no error' otherwise.
+        function Invoke-OperatorFailure {
+            param([Parameter(Mandatory)] [string] $Command, [hashtable] $Environment = @{}, [int] $TimeoutSeconds = 60)
+            $childEnvironment = $script:NoGatewayEnvironment.Clone()
+            foreach ($key in $Environment.Keys) { $childEnvironment[$key] = $Environment[$key] }
+            Invoke-ModuleChild -TimeoutSeconds $TimeoutSeconds -Environment $childEnvironment -Script "
+                `$ErrorActionPreference = 'Continue'
+                `$errs = `$null
+                try {
+                    `$output = @($Command -ErrorAction SilentlyContinue -ErrorVariable errs)
+                    if (`$errs) { `$e = `$errs[0]; `$terminating = `$false }
+                    else { return [pscustomobject]@{ Id = 'no error'; Output = `$output.Count } }
+                }
+                catch { `$e = `$_; `$terminating = `$true }
+                [pscustomobject]@{
+                    Id          = `$e.FullyQualifiedErrorId
+                    Category    = `"`$(`$e.CategoryInfo.Category)`"
+                    Target      = `"`$(`$e.TargetObject)`"
+                    Message     = `$e.Exception.Message
+                    Terminating = `$terminating
+                }"
+        }
+    }
+
+    It 'exports the nine operator cmdlets' {
+        foreach ($name in $script:Operators) { $script:ManifestData.CmdletsToExport | Should -Contain $name }
+    }
+
+    It 'applies the default views to the connection, request and node types' {
+        $r = Invoke-ModuleChild -Script '
+            [pscustomobject]@{
+                Connection = @(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawGatewayConnection).Count
+                Request    = @(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawNodeRequest).Count
+                Node       = @(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawNode).Count
+            }'
+        $r.Connection | Should -BeGreaterThan 0
+        $r.Request | Should -BeGreaterThan 0
+        $r.Node | Should -BeGreaterThan 0
+    }
+
+    It 'takes the token only as a SecureString on every operator cmdlet that connects' {
+        $r = Invoke-ModuleChild -Script '
+            $names = "Connect-OpenClawGateway", "Get-OpenClawNodeRequest", "Approve-OpenClawNodeRequest", "Deny-OpenClawNodeRequest",
+                "Get-OpenClawNode", "Remove-OpenClawNode", "Rename-OpenClawNode", "Invoke-OpenClawNodeCommand"
+            [pscustomobject]@{
+                Types = (@($names | ForEach-Object { (Get-Command $_).Parameters["Token"].ParameterType.FullName } | Sort-Object -Unique) -join ",")
+                Gateway = @($names | Where-Object { -not (Get-Command $_).Parameters.ContainsKey("Gateway") }).Count
+            }'
+        $r.Types | Should -Be 'System.Security.SecureString'
+        $r.Gateway | Should -Be 0 -Because 'every operator cmdlet that connects takes -Gateway'
+    }
+
+    It '<Command> stops with NotConnected when there is no session and no -Gateway' -TestCases @(
+        @{ Command = 'Get-OpenClawNode'; Class = 'GetOpenClawNodeCommand' }
+        @{ Command = 'Get-OpenClawNodeRequest'; Class = 'GetOpenClawNodeRequestCommand' }
+        @{ Command = 'Approve-OpenClawNodeRequest -Id 00000000-0000-4000-8000-000000000000 -Confirm:$false'; Class = 'ApproveOpenClawNodeRequestCommand' }
+        @{ Command = 'Deny-OpenClawNodeRequest -Id 00000000-0000-4000-8000-000000000000 -Confirm:$false'; Class = 'DenyOpenClawNodeRequestCommand' }
+        @{ Command = 'Remove-OpenClawNode -Id build-07 -Confirm:$false'; Class = 'RemoveOpenClawNodeCommand' }
+        @{ Command = 'Rename-OpenClawNode -Id build-07 -NewName build-08 -Confirm:$false'; Class = 'RenameOpenClawNodeCommand' }
+        @{ Command = 'Invoke-OpenClawNodeCommand -Node build-07 -Command system.which -Parameters @{ bins = @("git") }'; Class = 'InvokeOpenClawNodeCommandCommand' }
+    ) {
+        $r = Invoke-OperatorFailure -Command $Command
+        $r.Id | Should -Be "NotConnected,OpenClaw.PowerShell.Commands.$Class"
+        $r.Category | Should -Be 'ConnectionError'
+        $r.Message | Should -Match 'Connect-OpenClawGateway'
+        $r.Terminating | Should -BeTrue -Because 'no input can succeed without a connection'
+    }
+
+    It 'stops with NotConnected even when the command is only asked -WhatIf' {
+        $r = Invoke-OperatorFailure -Command 'Remove-OpenClawNode -Id build-07 -WhatIf'
+        $r.Id | Should -Be 'NotConnected,OpenClaw.PowerShell.Commands.RemoveOpenClawNodeCommand'
+    }
+
+    It 'Disconnect-OpenClawGateway without a session does nothing and writes nothing' {
+        $r = Invoke-OperatorFailure -Command 'Disconnect-OpenClawGateway'
+        $r.Id | Should -Be 'no error'
+        $r.Output | Should -Be 0
+    }
+
+    It 'refuses -Gateway ''<Gateway>'' with InvalidGatewayAddress before connecting (<Command>)' -TestCases @(
+        @{ Command = 'Get-OpenClawNode'; Class = 'GetOpenClawNodeCommand'; Gateway = 'http://x' }
+        @{ Command = 'Get-OpenClawNodeRequest'; Class = 'GetOpenClawNodeRequestCommand'; Gateway = 'http://x' }
+        @{ Command = 'Connect-OpenClawGateway'; Class = 'ConnectOpenClawGatewayCommand'; Gateway = 'http://x' }
+        @{ Command = 'Connect-OpenClawGateway'; Class = 'ConnectOpenClawGatewayCommand'; Gateway = 'ftp://gw01' }
+    ) {
+        $r = Invoke-OperatorFailure -Command "$Command -Gateway '$Gateway'"
+        $r.Id | Should -Be "InvalidGatewayAddress,OpenClaw.PowerShell.Commands.$Class"
+        $r.Category | Should -Be 'InvalidArgument'
+        $r.Target | Should -Be $Gateway
+        $r.Terminating | Should -BeTrue
+    }
+
+    It 'refuses a malformed -TlsFingerprint with InvalidGatewayAddress' {
+        $r = Invoke-OperatorFailure -Command "Get-OpenClawNode -Gateway 127.0.0.1 -TlsFingerprint 'not-a-fingerprint'"
+        $r.Id | Should -Be 'InvalidGatewayAddress,OpenClaw.PowerShell.Commands.GetOpenClawNodeCommand'
+        $r.Message | Should -Match 'SHA-256'
+    }
+
+    It 'refuses plaintext to a public host with InsecurePlaintextGateway before connecting' {
+        $r = Invoke-OperatorFailure -Command "Connect-OpenClawGateway -Gateway 'gateway.example.com'"
+        $r.Id | Should -Be 'InsecurePlaintextGateway,OpenClaw.PowerShell.Commands.ConnectOpenClawGatewayCommand'
+        $r.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'refuses a pin together with ws:// with TlsFingerprintWithoutTls' {
+        $pin = 'ab' * 32
+        $r = Invoke-OperatorFailure -Command "Get-OpenClawNode -Gateway 'ws://127.0.0.1:18789' -TlsFingerprint '$pin'"
+        $r.Id | Should -Be 'TlsFingerprintWithoutTls,OpenClaw.PowerShell.Commands.GetOpenClawNodeCommand'
+        $r.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'reports GatewayUnreachable for a closed port, and keeps no session after a failed connect' {
+        $port = Get-ClosedPort
+        $r = Invoke-ModuleChild -TimeoutSeconds 90 -Environment ($script:NoGatewayEnvironment + @{ OPENCLAW_T_PORT = $port }) -Script '
+            $connect = try { Connect-OpenClawGateway -Gateway "127.0.0.1:$env:OPENCLAW_T_PORT"; "no error" } catch { $_.FullyQualifiedErrorId + "|" + $_.CategoryInfo.Category }
+            $own = try { Get-OpenClawNode -Gateway "127.0.0.1:$env:OPENCLAW_T_PORT"; "no error" } catch { $_.FullyQualifiedErrorId }
+            $after = try { Get-OpenClawNode; "no error" } catch { $_.FullyQualifiedErrorId }
+            [pscustomobject]@{ Connect = $connect; Own = $own; After = $after }'
+        $r.Connect | Should -Be 'GatewayUnreachable,OpenClaw.PowerShell.Commands.ConnectOpenClawGatewayCommand|ConnectionError'
+        $r.Own | Should -Be 'GatewayUnreachable,OpenClaw.PowerShell.Commands.GetOpenClawNodeCommand'
+        $r.After | Should -Be 'NotConnected,OpenClaw.PowerShell.Commands.GetOpenClawNodeCommand' -Because 'a failed connect leaves no session behind'
+    }
+
+    It 'declares ShouldProcess with the right impact on the state-changing cmdlets' {
+        $r = Invoke-ModuleChild -Script '
+            $impact = @{}
+            foreach ($name in "Approve-OpenClawNodeRequest", "Deny-OpenClawNodeRequest", "Remove-OpenClawNode", "Rename-OpenClawNode", "Invoke-OpenClawNodeCommand", "Get-OpenClawNode") {
+                $type = (Get-Command $name).ImplementingType
+                $attr = $type.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0]
+                $impact[$name] = if ($attr.SupportsShouldProcess) { "$($attr.ConfirmImpact)" } else { "none" }
+            }
+            [pscustomobject]$impact'
+        $r.'Approve-OpenClawNodeRequest' | Should -Be 'High'
+        $r.'Deny-OpenClawNodeRequest' | Should -Be 'High'
+        $r.'Remove-OpenClawNode' | Should -Be 'High'
+        $r.'Rename-OpenClawNode' | Should -Be 'Medium'
+        $r.'Invoke-OpenClawNodeCommand' | Should -Be 'Medium'
+        $r.'Get-OpenClawNode' | Should -Be 'none'
+    }
+
+    It 'Get-Help <Name> has the synopsis of the docs and at least two examples' -TestCases @(
+        @{ Name = 'Connect-OpenClawGateway' }
+        @{ Name = 'Disconnect-OpenClawGateway' }
+        @{ Name = 'Get-OpenClawNodeRequest' }
+        @{ Name = 'Approve-OpenClawNodeRequest' }
+        @{ Name = 'Deny-OpenClawNodeRequest' }
+        @{ Name = 'Get-OpenClawNode' }
+        @{ Name = 'Remove-OpenClawNode' }
+        @{ Name = 'Rename-OpenClawNode' }
+        @{ Name = 'Invoke-OpenClawNodeCommand' }
+    ) {
+        $text = [System.IO.File]::ReadAllText((Join-Path $script:RepoRoot "docs/$Name.md")) -replace "`r`n", "`n"
+        if ($text -match '(?s)\n## SYNOPSIS\s*\n(.*?)\n## ') { $synopsis = $Matches[1].Trim() -replace '\s+', ' ' }
+        else { throw "docs/$Name.md has no SYNOPSIS section." }
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_NAME = $Name } -Script '
+            $h = Get-Help -Name $env:OPENCLAW_T_NAME -Full
+            [pscustomobject]@{
+                Synopsis = ("$($h.Synopsis)".Trim() -replace "\s+", " ")
+                Examples = @($h.examples.example | Where-Object { $_ }).Count
+            }'
+        $r.Synopsis | Should -Be $synopsis -Because 'the MAML help is built from docs/ (./build.ps1 -Task Package with platyPS)'
+        $r.Examples | Should -BeGreaterOrEqual 2
+    }
+
+    It 'Get-Help about_OpenClaw describes the operator cmdlets' {
+        $r = Invoke-ModuleChild -Script '
+            [pscustomobject]@{ Text = (Get-Help -Name about_OpenClaw | Out-String) }'
+        $r.Text | Should -Match 'OPERATOR'
+        $r.Text | Should -Match 'IncludeCommandSurface'
+    }
+}

@@ -56,6 +56,15 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
     /// <summary>Opens an operator connection or throws a terminating error.</summary>
     protected OperatorClient Connect(string gateway, SecureString? token, string? fingerprint)
     {
+        if (fingerprint is not null)
+        {
+            try { fingerprint = Node.Protocol.TlsFingerprint.Normalise(fingerprint); }
+            catch (FormatException ex)
+            {
+                ThrowTerminatingError(new ErrorRecord(new FormatException("The TLS fingerprint " + ex.Message, ex), "InvalidTlsFingerprint", ErrorCategory.InvalidArgument, fingerprint));
+                throw;
+            }
+        }
         try
         {
             var options = new OperatorOptions

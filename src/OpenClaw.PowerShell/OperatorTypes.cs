@@ -32,13 +32,22 @@ public sealed class OpenClawGatewayConnection
     public override string ToString() => Gateway;
 }
 
+/// <summary>The two approvals a node needs: its device, then its declared command surface.</summary>
+public enum OpenClawNodeRequestKind
+{
+    /// <summary>Device pairing: the gateway does not know the node's key yet.</summary>
+    Device,
+    /// <summary>Command-surface approval: the node declared commands that are not approved yet.</summary>
+    CommandSurface,
+}
+
 /// <summary>A pending request: device pairing or command-surface approval.</summary>
 public sealed class OpenClawNodeRequest
 {
     internal OpenClawNodeRequest(NodeRequestInfo r, string gateway)
     {
         Info = r;
-        Kind = r.Kind;
+        Kind = (OpenClawNodeRequestKind)(int)r.Kind;
         Id = r.RequestId;
         NodeId = r.NodeId;
         Name = r.DisplayName;
@@ -56,7 +65,7 @@ public sealed class OpenClawNodeRequest
     internal NodeRequestInfo Info { get; }
 
     /// <summary>Device or CommandSurface.</summary>
-    public NodeRequestKind Kind { get; }
+    public OpenClawNodeRequestKind Kind { get; }
 
     /// <summary>The request id.</summary>
     public string Id { get; }

@@ -546,10 +546,10 @@ Describe 'Operator cmdlets without a gateway' {
         $r.Terminating | Should -BeTrue
     }
 
-    It 'refuses a malformed -TlsFingerprint with InvalidGatewayAddress' {
+    It 'refuses a malformed -TlsFingerprint with InvalidTlsFingerprint' {
         $r = Invoke-OperatorFailure -Command "Get-OpenClawNode -Gateway 127.0.0.1 -TlsFingerprint 'not-a-fingerprint'"
-        $r.Id | Should -Be 'InvalidGatewayAddress,OpenClaw.PowerShell.Commands.GetOpenClawNodeCommand'
-        $r.Message | Should -Match 'SHA-256'
+        $r.Id | Should -Be 'InvalidTlsFingerprint,OpenClaw.PowerShell.Commands.GetOpenClawNodeCommand'
+        $r.Message | Should -Match 'The TLS fingerprint must be the SHA-256'
     }
 
     It 'refuses plaintext to a public host with InsecurePlaintextGateway before connecting' {

@@ -123,6 +123,7 @@ public sealed class GatewayException : Exception
             if (part.Length == 0) { continue; }
             sb.Append(char.ToUpperInvariant(part[0])).Append(part.Substring(1).ToLowerInvariant());
         }
-        return sb.Length > 0 ? sb.ToString() : kind.ToString();
+        string id = sb.Length > 0 ? sb.ToString() : kind.ToString();
+        return id == "NotConnected" ? "NodeNotConnected" : id;   // "NotConnected" is the cmdlets' own no-session error
     }
 }

@@ -29,7 +29,15 @@ public sealed class ConnectOpenClawGatewayCommand : OperatorCmdlet
         {
             try { old.DisposeAsync().AsTask().GetAwaiter().GetResult(); } catch (Node.Protocol.GatewayException) { }
         }
-        WriteVerbose($"Connected to {client.Url} with scopes {string.Join(", ", client.Scopes)}.");
+        if (client.Scopes.Count == 0)
+        {
+            WriteWarning($"Connected to {client.Url}, but the gateway granted no operator scopes, so requests and node commands will fail with missing scope. " +
+                "Device-less operator connections only get scopes over the gateway's own loopback address: run this on the gateway host or through an SSH tunnel to it.");
+        }
+        else
+        {
+            WriteVerbose($"Connected to {client.Url} with scopes {string.Join(", ", client.Scopes)}.");
+        }
         if (PassThru) { WriteObject(new OpenClawGatewayConnection(client)); }
     }
 }

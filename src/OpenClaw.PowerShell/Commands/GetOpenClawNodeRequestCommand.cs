@@ -14,6 +14,8 @@ namespace OpenClaw.PowerShell.Commands;
 [OutputType(typeof(OpenClawNodeRequest))]
 public sealed class GetOpenClawNodeRequestCommand : OperatorCmdlet
 {
+    private IReadOnlyList<NodeRequestInfo>? _all;
+
     /// <summary>Request ids to return; without it, every pending request.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -22,7 +24,7 @@ public sealed class GetOpenClawNodeRequestCommand : OperatorCmdlet
 
     /// <summary>Only requests of this kind.</summary>
     [Parameter]
-    public NodeRequestKind? Kind { get; set; }
+    public OpenClawNodeRequestKind? Kind { get; set; }
 
     /// <summary>Only requests from nodes whose name matches (wildcards allowed).</summary>
     [Parameter]
@@ -33,11 +35,11 @@ public sealed class GetOpenClawNodeRequestCommand : OperatorCmdlet
     /// <summary>Lists the requests once and filters them per pipeline record.</summary>
     protected override void ProcessRecord()
     {
-        IReadOnlyList<NodeRequestInfo> all;
-        try { all = RunAsync(ct => Client.GetRequestsAsync(ct)); }
+        try { _all ??= RunAsync(ct => Client.GetRequestsAsync(ct)); }
         catch (GatewayException ex) { ThrowTerminatingError(Errors.FromGateway(ex, null)); return; }
+        IReadOnlyList<NodeRequestInfo> all = _all!;
         var name = Name is null ? null : WildcardPattern.Get(Name, WildcardOptions.IgnoreCase);
-        IEnumerable<NodeRequestInfo> hits = all.Where(r => (Kind is null || r.Kind == Kind) && (name is null || name.IsMatch(r.DisplayName ?? string.Empty)));
+        IEnumerable<NodeRequestInfo> hits = all.Where(r => (Kind is null || (int)r.Kind == (int)Kind.Value) && (name is null || name.IsMatch(r.DisplayName ?? string.Empty)));
         if (Id is null)
         {
             foreach (NodeRequestInfo r in hits) { WriteObject(new OpenClawNodeRequest(r, GatewayName)); }

@@ -10,8 +10,19 @@ namespace OpenClaw.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Edit, "OpenClawExecApproval", DefaultParameterSetName = Modes, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(OpenClawExecApprovalPolicy))]
-public sealed class EditOpenClawExecApprovalCommand : OpenClawCmdlet
+public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
 {
+    /// <summary>Edit this node's policy through the gateway (node id, name or id prefix) instead of the local file.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Node { get; set; }
+
+    /// <summary>The gateway is only needed with -Node.</summary>
+    protected override void BeginProcessing()
+    {
+        if (Node is not null) { base.BeginProcessing(); }
+    }
+
     private const string Modes = nameof(Modes);
     private const string RemoveEntries = nameof(RemoveEntries);
 
@@ -72,7 +83,6 @@ public sealed class EditOpenClawExecApprovalCommand : OpenClawCmdlet
     /// <summary>Applies one change per pipeline record.</summary>
     protected override void ProcessRecord()
     {
-        string dir = StateDirectory is null ? Node.State.StateDirectory.Resolve(null) : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StateDirectory);
         var change = new ExecApprovalChange
         {
             AgentId = AgentId,
@@ -84,6 +94,12 @@ public sealed class EditOpenClawExecApprovalCommand : OpenClawCmdlet
             ArgPattern = ArgPattern,
             Remove = RemoveEntry ?? Array.Empty<string>(),
         };
+        if (Node is not null)
+        {
+            EditRemote(change);
+            return;
+        }
+        string dir = StateDirectory is null ? OpenClaw.Node.State.StateDirectory.Resolve(null) : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StateDirectory);
         var editor = new ExecApprovalsEditor(dir);
         if (!ShouldProcess(editor.Store.FilePath, ExecApprovalsEditor.Describe(change))) { return; }
         try
@@ -113,6 +129,29 @@ public sealed class EditOpenClawExecApprovalCommand : OpenClawCmdlet
             {
                 ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Another process is editing the policy; run the command again." },
             });
+        }
+    }
+
+    /// <summary>Read-modify-write of a node's policy through the gateway, with compare-and-swap and retry.</summary>
+    private void EditRemote(ExecApprovalChange change)
+    {
+        try
+        {
+            ExecApprovalsEditor.Validate(change);
+            var target = RunAsync(async ct => OpenClaw.Node.Operator.OperatorOperations.ResolveNode(
+                await OpenClaw.Node.Operator.OperatorOperations.GetNodesAsync(Client, ct).ConfigureAwait(false), Node!));
+            if (!ShouldProcess($"exec approvals of node {target.DisplayName ?? target.NodeId} ({target.NodeId})", ExecApprovalsEditor.Describe(change))) { return; }
+            var snap = RunAsync(ct => OpenClaw.Node.Operator.RemoteExecApprovals.EditAsync(Client, target.NodeId, change, ct));
+            WriteVerbose($"Updated the exec approvals of {target.DisplayName ?? target.NodeId} (hash {OpenClaw.Node.Internal.Json.Str(snap, "hash")}).");
+            if (PassThru) { WriteObject(new OpenClawExecApprovalPolicy(OpenClawExecApprovalPolicy.FromRemote(snap), AgentId)); }
+        }
+        catch (ArgumentException ex)
+        {
+            WriteError(new ErrorRecord(ex, "InvalidExecApprovalChange", ErrorCategory.InvalidArgument, change));
+        }
+        catch (OpenClaw.Node.Protocol.GatewayException ex)
+        {
+            WriteError(Errors.FromGateway(ex, Node));
         }
     }
 }

@@ -9,8 +9,19 @@ namespace OpenClaw.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "OpenClawExecApproval")]
 [OutputType(typeof(OpenClawExecApprovalPolicy))]
-public sealed class GetOpenClawExecApprovalCommand : OpenClawCmdlet
+public sealed class GetOpenClawExecApprovalCommand : OperatorCmdlet
 {
+    /// <summary>Read this node's policy through the gateway (node id, name or id prefix) instead of the local file.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Node { get; set; }
+
+    /// <summary>The gateway is only needed with -Node.</summary>
+    protected override void BeginProcessing()
+    {
+        if (Node is not null) { base.BeginProcessing(); }
+    }
+
     /// <summary>Agent ids whose effective policy to return; without it, the file's defaults and every entry.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -26,8 +37,28 @@ public sealed class GetOpenClawExecApprovalCommand : OpenClawCmdlet
     /// <summary>Writes one policy object per agent (or one for the defaults).</summary>
     protected override void ProcessRecord()
     {
-        string dir = StateDirectory is null ? Node.State.StateDirectory.Resolve(null) : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StateDirectory);
-        ExecApprovalsSnapshot snap = new ExecApprovalsStore(dir).Load();
+        ExecApprovalsSnapshot snap;
+        if (Node is not null)
+        {
+            try
+            {
+                snap = RunAsync(async ct =>
+                {
+                    var target = OpenClaw.Node.Operator.OperatorOperations.ResolveNode(await OpenClaw.Node.Operator.OperatorOperations.GetNodesAsync(Client, ct).ConfigureAwait(false), Node);
+                    return OpenClawExecApprovalPolicy.FromRemote(await OpenClaw.Node.Operator.OperatorOperations.GetNodeExecApprovalsAsync(Client, target.NodeId, ct).ConfigureAwait(false));
+                });
+            }
+            catch (OpenClaw.Node.Protocol.GatewayException ex)
+            {
+                WriteError(Errors.FromGateway(ex, Node));
+                return;
+            }
+        }
+        else
+        {
+            string dir = StateDirectory is null ? OpenClaw.Node.State.StateDirectory.Resolve(null) : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StateDirectory);
+            snap = new ExecApprovalsStore(dir).Load();
+        }
         if (snap.Error is not null)
         {
             WriteError(Errors.ExecApprovalsInvalid(new StateFileException(snap.Path, snap.Error)));

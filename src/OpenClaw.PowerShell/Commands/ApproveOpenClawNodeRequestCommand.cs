@@ -14,23 +14,8 @@ namespace OpenClaw.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Approve, "OpenClawNodeRequest", DefaultParameterSetName = ById, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(OpenClawNodeRequest))]
-public sealed class ApproveOpenClawNodeRequestCommand : OperatorCmdlet
+public sealed class ApproveOpenClawNodeRequestCommand : NodeRequestCmdlet
 {
-    private const string ById = nameof(ById);
-    private const string ByObject = nameof(ByObject);
-    private IReadOnlyList<NodeRequestInfo>? _pending;
-
-    /// <summary>Request ids to approve.</summary>
-    [Parameter(ParameterSetName = ById, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    [Alias("RequestId")]
-    public string[] Id { get; set; } = Array.Empty<string>();
-
-    /// <summary>Requests from Get-OpenClawNodeRequest.</summary>
-    [Parameter(ParameterSetName = ByObject, Mandatory = true, ValueFromPipeline = true)]
-    [ValidateNotNull]
-    public OpenClawNodeRequest[] InputObject { get; set; } = Array.Empty<OpenClawNodeRequest>();
-
     /// <summary>After a device approval, wait for the node's command-surface request and approve it too.</summary>
     [Parameter]
     public SwitchParameter IncludeCommandSurface { get; set; }
@@ -39,10 +24,6 @@ public sealed class ApproveOpenClawNodeRequestCommand : OperatorCmdlet
     [Parameter]
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = 60;
-
-    /// <summary>Write the approved requests.</summary>
-    [Parameter]
-    public SwitchParameter PassThru { get; set; }
 
     /// <summary>Approves each request; a failure is a non-terminating error for that request only.</summary>
     protected override void ProcessRecord()
@@ -79,17 +60,4 @@ public sealed class ApproveOpenClawNodeRequestCommand : OperatorCmdlet
         }
     }
 
-    private IEnumerable<NodeRequestInfo> Targets()
-    {
-        if (ParameterSetName == ByObject) { return InputObject.Select(o => o.Info); }
-        try { _pending ??= RunAsync(ct => Client.GetRequestsAsync(ct)); }
-        catch (GatewayException ex) { ThrowTerminatingError(Errors.FromGateway(ex, null)); }
-        var found = new List<NodeRequestInfo>();
-        foreach (string id in Id)
-        {
-            NodeRequestInfo? r = _pending!.FirstOrDefault(x => string.Equals(x.RequestId, id, StringComparison.OrdinalIgnoreCase));
-            if (r is null) { WriteError(Errors.RequestNotFound(id)); } else { found.Add(r); }
-        }
-        return found;
-    }
 }

@@ -86,4 +86,32 @@ public sealed class NodeHostTests
         int exit = await new NodeHost(new NodeHostOptions { StateDirectory = dir.Path, Tls = true, TlsFingerprint = "nope" }).RunAsync(null, default);
         Assert.Equal(NodeHostExitCodes.Configuration, exit);
     }
+
+    [Fact]
+    public async Task A_second_host_on_the_same_state_directory_is_refused_with_78()
+    {
+        using var dir = new TempDir();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var firstRunning = new TaskCompletionSource();
+        var first = new NodeHost(new NodeHostOptions
+        {
+            StateDirectory = dir.Path, Port = ClosedPort(), GatewayToken = "t", HostStatsInterval = TimeSpan.Zero,
+            ReconnectInitialDelay = TimeSpan.FromSeconds(5), ReconnectMaxDelay = TimeSpan.FromSeconds(5),
+        });
+        Task<int> running = first.RunAsync(new Collect(cts, seen =>
+        {
+            if (seen.Any(s => s.State == NodeConnectionState.Reconnecting)) { firstRunning.TrySetResult(); }
+            return false;
+        }), cts.Token);
+        await firstRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var seen2 = new Collect(new CancellationTokenSource(), _ => false);
+        int second = await new NodeHost(new NodeHostOptions { StateDirectory = dir.Path, Port = ClosedPort(), GatewayToken = "t" }).RunAsync(seen2, default);
+        Assert.Equal(NodeHostExitCodes.Configuration, second);
+        Assert.Contains("Another node host is already running", Assert.Single(seen2.Seen).Message);
+
+        cts.Cancel();
+        Assert.Equal(NodeHostExitCodes.Stopped, await running);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "node.lock")));
+    }
 }

@@ -84,18 +84,57 @@ public sealed class NodeHost
     {
         _progress = progress;
         Prepared prep;
+        System.IO.FileStream? instanceLock = null;
         try
         {
+            instanceLock = LockStateDirectory(StateDirectory.Resolve(_options.StateDirectory));
             prep = Prepare();
         }
         catch (StateFileException ex)
         {
+            instanceLock?.Dispose();
             return Fail(null, NodeHostExitCodes.Configuration, ex.Message);
         }
         catch (GatewayException ex) when (ex.Kind == FailureKind.Configuration)
         {
+            instanceLock?.Dispose();
             return Fail(null, NodeHostExitCodes.Configuration, ex.Message);
         }
+        using (instanceLock)
+        {
+            return await RunPreparedAsync(prep, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Holds <c>node.lock</c> in the state directory for the life of the host, so two hosts never share one identity and
+    /// one node.json (they would keep replacing each other's connection on the gateway).
+    /// </summary>
+    /// <exception cref="StateFileException">Another node host holds the lock.</exception>
+    private static System.IO.FileStream LockStateDirectory(string stateDirectory)
+    {
+        try { SecureFile.EnsureDirectory(stateDirectory); }
+        catch (Exception ex) when (ex is System.IO.IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException(stateDirectory, $"Cannot create or use the state directory '{stateDirectory}': {ex.Message}", ex);
+        }
+        string path = System.IO.Path.Combine(stateDirectory, "node.lock");
+        try
+        {
+            return new System.IO.FileStream(path, System.IO.FileMode.OpenOrCreate, System.IO.FileAccess.ReadWrite, System.IO.FileShare.None, 1, System.IO.FileOptions.DeleteOnClose);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new StateFileException(path, $"Cannot write '{path}': {ex.Message} Check the owner of the state directory.", ex);
+        }
+        catch (System.IO.IOException ex)
+        {
+            throw new StateFileException(path, $"Another node host is already running with the state directory '{stateDirectory}'. Stop it first, or give this one its own --state-dir.", ex);
+        }
+    }
+
+    private async Task<int> RunPreparedAsync(Prepared prep, CancellationToken ct)
+    {
         _log.Write(NodeLogLevel.Info, $"Node host {Version} starting: device {prep.Identity.DeviceId}, gateway {prep.Url}, state {prep.Store.Directory}.");
 
         ResiliencePipeline pipeline = new ResiliencePipelineBuilder()

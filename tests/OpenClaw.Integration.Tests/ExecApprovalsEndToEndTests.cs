@@ -75,9 +75,7 @@ public sealed class ExecApprovalsEndToEndTests
     public async Task Prepare_then_operator_approval_then_run_works_and_unapproved_runs_are_denied()
     {
         using var dir = new StateDir();
-        Directory.CreateDirectory(dir.Path);
-        File.WriteAllText(dir.File("exec-approvals.json"), "{\"version\":1,\"defaults\":{\"security\":\"allowlist\",\"ask\":\"on-miss\"},\"agents\":{\"main\":{\"allowlist\":[{\"pattern\":\"/usr/bin/echo\"}]}}}");
-        File.SetUnixFileMode(dir.File("exec-approvals.json"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        dir.WriteOwnerOnly("exec-approvals.json", "{\"version\":1,\"defaults\":{\"security\":\"allowlist\",\"ask\":\"on-miss\"},\"agents\":{\"main\":{\"allowlist\":[{\"pattern\":\"/usr/bin/echo\"}]}}}");
         var (node, deviceId) = await EndToEndTests.StartApprovedAsync(_gw, dir, "appr-flow");
         await using var _ = node;
         await using OperatorClient op = await _gw.OperatorAsync();
@@ -188,9 +186,7 @@ public sealed class ExecApprovalsEndToEndTests
     public async Task A_node_locked_with_remoteEdits_deny_refuses_gateway_edits()
     {
         using var dir = new StateDir();
-        Directory.CreateDirectory(dir.Path);
-        File.WriteAllText(dir.File("node.json"), "{\"version\":1,\"nodeId\":\"locked-node\",\"execApprovals\":{\"remoteEdits\":\"deny\"}}");
-        File.SetUnixFileMode(dir.File("node.json"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        dir.WriteOwnerOnly("node.json", "{\"version\":1,\"nodeId\":\"locked-node\",\"execApprovals\":{\"remoteEdits\":\"deny\"}}");
         var (node, deviceId) = await EndToEndTests.StartApprovedAsync(_gw, dir, "appr-locked");
         await using var _ = node;
         await using OperatorClient op = await _gw.OperatorAsync();

@@ -27,6 +27,14 @@ public sealed class StateDir : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
+    /// <summary>Writes a state file before the node starts, owner-only (0600) as the node requires.</summary>
+    public void WriteOwnerOnly(string name, string text)
+    {
+        Directory.CreateDirectory(Path);
+        System.IO.File.WriteAllText(File(name), text);
+        System.IO.File.SetUnixFileMode(File(name), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Path, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }

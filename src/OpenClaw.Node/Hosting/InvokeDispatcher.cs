@@ -193,11 +193,15 @@ internal sealed class InvokeDispatcher
         }
     }
 
+    /// <summary>Params of <c>node.event</c> (spec §6.2): the event name and its payload as a JSON string.</summary>
+    internal static JsonObject NodeEventParams(string name, JsonObject payload) =>
+        new() { ["event"] = name, ["payloadJSON"] = Json.Serialize(payload) };
+
     private async Task SendNodeEventAsync(string name, JsonObject payload, CancellationToken ct)
     {
         try
         {
-            await _request("node.event", new JsonObject { ["event"] = name, ["payloadJSON"] = Json.Serialize(payload) }, ct).ConfigureAwait(false);
+            await _request("node.event", NodeEventParams(name, payload), ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is Protocol.GatewayException)
         {

@@ -465,7 +465,7 @@ public sealed class NodeHost
                 try
                 {
                     await session.Connection.RequestAsync("node.event",
-                        new JsonObject { ["event"] = "node.host.stats", ["payloadJSON"] = Json.Serialize(stats) }, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                        InvokeDispatcher.NodeEventParams("node.host.stats", stats), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
                 }
                 catch (GatewayException ex) when (ex.Kind == FailureKind.Unavailable && !session.SurfaceApproved)
                 {

@@ -51,17 +51,17 @@ wait_state AwaitingApproval 60
 sed 's/^/  node | /' "$WORK/node.log"
 
 say "5/6 Approving the pairing on the gateway (operator side)"
-"$HOST" requests --port "$PORT"
-"$HOST" approve --all --port "$PORT"
+"$HOST" nodes pending --port "$PORT"
+"$HOST" nodes approve --all --port "$PORT"
 until grep -q 'approved this node' "$WORK/node-status.ndjson"; do sleep 0.05; done
 
 say "6/6 Invoking commands on the node through the gateway (node.invoke)"
-echo "\$ openclaw-node invoke --node quickstart --command system.which --params '{\"bins\":[\"sh\",\"ls\",\"nonexistent\"]}'"
-"$HOST" invoke --port "$PORT" --node quickstart --command system.which --params '{"bins":["sh","ls","nonexistent"]}'
-echo "\$ openclaw-node invoke --node quickstart --command system.run --params '{\"command\":[\"uname\",\"-sr\"]}'"
-"$HOST" invoke --port "$PORT" --node quickstart --command system.run --params '{"command":["uname","-sr"]}'
-echo "\$ openclaw-node invoke --node quickstart --command system.run --params '{\"command\":[\"sh\",\"-c\",\"echo out; echo err >&2; exit 3\"]}'"
-"$HOST" invoke --port "$PORT" --node quickstart --command system.run --params '{"command":["sh","-c","echo out; echo err >&2; exit 3"]}'
+echo "\$ openclaw-node nodes invoke --node quickstart --command system.which --params '{\"bins\":[\"sh\",\"ls\",\"nonexistent\"]}'"
+"$HOST" nodes invoke --port "$PORT" --node quickstart --command system.which --params '{"bins":["sh","ls","nonexistent"]}'
+echo "\$ openclaw-node nodes invoke --node quickstart --command system.run --params '{\"command\":[\"uname\",\"-sr\"]}'"
+"$HOST" nodes invoke --port "$PORT" --node quickstart --command system.run --params '{"command":["uname","-sr"]}'
+echo "\$ openclaw-node nodes invoke --node quickstart --command system.run --params '{\"command\":[\"sh\",\"-c\",\"echo out; echo err >&2; exit 3\"]}'"
+"$HOST" nodes invoke --port "$PORT" --node quickstart --command system.run --params '{"command":["sh","-c","echo out; echo err >&2; exit 3"]}'
 
 say "Restarting the node: it is already paired, so it serves immediately"
 kill -TERM "$NODE_PID"; wait "$NODE_PID" || true
@@ -70,7 +70,7 @@ START_MS=$(now_ms)
 NODE_PID=$!
 until grep -q '"state":"Connected"' "$WORK/node-status.ndjson" 2>/dev/null; do sleep 0.01; done
 END_MS=$(now_ms)
-"$HOST" invoke --port "$PORT" --node quickstart --command system.which --params '{"bins":["sh"]}' >/dev/null
+"$HOST" nodes invoke --port "$PORT" --node quickstart --command system.which --params '{"bins":["sh"]}' >/dev/null
 RSS_KB=$(awk '/VmRSS/ {print $2}' "/proc/$NODE_PID/status" 2>/dev/null || echo "?")
 echo "start of openclaw-node run -> connected and serving: $((END_MS - START_MS)) ms (bench/run.sh measures the first system.which precisely, next to the official host)"
 echo "node host resident memory now: ${RSS_KB} kB"

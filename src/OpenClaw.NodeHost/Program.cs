@@ -59,57 +59,9 @@ public static class Program
         var identity = new Command("identity", "Print this node's device id and public key (creates the identity if missing).") { stateDir, json };
         identity.SetAction(pr => Identity(pr.GetValue(stateDir), pr.GetValue(json)));
 
-        var all = new Option<bool>("--all") { Description = "Approve every pending request." };
-        var requestId = new Argument<string?>("request-id") { Description = "Pairing request id (device or command surface).", Arity = ArgumentArity.ZeroOrOne };
-        var requests = new Command("requests", "List pending pairing requests on the gateway (device pairing and command-surface approval).") { host, port, tls, fingerprint, json };
-        requests.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
-            (op, c) => ListRequestsAsync(op, pr.GetValue(json), c)));
-        var surfaceToo = new Option<bool>("--include-command-surface") { Description = "After approving a device, wait for the node's command-surface request and approve it too." };
-        var waitSec = new Option<int>("--timeout-sec") { Description = "How long --include-command-surface waits for the node (default 60).", DefaultValueFactory = _ => 60 };
-        var approve = new Command("approve", "Approve a pending pairing request by id, or all of them with --all.") { requestId, all, surfaceToo, waitSec, host, port, tls, fingerprint, json };
-        approve.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
-            (op, c) => ApproveAsync(op, pr.GetValue(requestId), pr.GetValue(all), pr.GetValue(surfaceToo), pr.GetValue(waitSec), pr.GetValue(json), deny: false, c)));
-        var deny = new Command("deny", "Reject a pending pairing request by id, or all of them with --all.") { requestId, all, host, port, tls, fingerprint, json };
-        deny.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
-            (op, c) => ApproveAsync(op, pr.GetValue(requestId), pr.GetValue(all), false, 0, pr.GetValue(json), deny: true, c)));
-        var selector = new Argument<string>("node") { Description = "Node id, display name, or id prefix (6+ characters)." };
-        var remove = new Command("remove", "Remove a node from the gateway (revokes its pairing).") { selector, host, port, tls, fingerprint };
-        remove.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
-            async (op, c) =>
-            {
-                NodeInfo n = OperatorOperations.ResolveNode(await op.GetNodesAsync(c).ConfigureAwait(false), pr.GetValue(selector)!);
-                await op.RemoveNodeAsync(n.NodeId, c).ConfigureAwait(false);
-                Console.Out.WriteLine($"Removed {n.DisplayName ?? n.NodeId} ({n.NodeId}).");
-                return 0;
-            }));
-        var newName = new Argument<string>("new-name") { Description = "The new display name." };
-        var rename = new Command("rename", "Set the display name the gateway shows for a node.") { selector, newName, host, port, tls, fingerprint };
-        rename.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
-            async (op, c) =>
-            {
-                NodeInfo n = OperatorOperations.ResolveNode(await op.GetNodesAsync(c).ConfigureAwait(false), pr.GetValue(selector)!);
-                await op.RenameNodeAsync(n.NodeId, pr.GetValue(newName)!, c).ConfigureAwait(false);
-                Console.Out.WriteLine($"Renamed {n.NodeId} to '{pr.GetValue(newName)}'.");
-                return 0;
-            }));
-        var nodes = new Command("nodes", "List the gateway's nodes.") { host, port, tls, fingerprint, json };
-        nodes.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
-            async (op, c) => { Console.Out.WriteLine(Json.Indented(await op.ListNodesAsync(c).ConfigureAwait(false))); return 0; }));
-
-        var node = new Option<string>("--node") { Description = "Node id, id prefix (6+ characters) or display name.", Required = true };
-        var command = new Option<string>("--command") { Description = "Command to invoke, e.g. system.which or system.run.", Required = true };
-        var paramsJson = new Option<string?>("--params") { Description = "Command params as a JSON object." };
-        var timeoutMs = new Option<int>("--timeout-ms") { Description = "Invoke deadline in milliseconds.", DefaultValueFactory = _ => 30000 };
-        var invoke = new Command("invoke", "Invoke a command on a node through the gateway and print the node's JSON payload.")
-        {
-            node, command, paramsJson, timeoutMs, host, port, tls, fingerprint,
-        };
-        invoke.SetAction((pr, ct) => OperatorAsync(pr.GetValue(host), pr.GetValue(port), pr.GetValue(tls), pr.GetValue(fingerprint), ct,
-            (op, c) => InvokeAsync(op, pr.GetValue(node)!, pr.GetValue(command)!, pr.GetValue(paramsJson), pr.GetValue(timeoutMs), c)));
-
         var root = new RootCommand("openclaw-node: a headless OpenClaw node host, and operator tools for its gateway.")
         {
-            run, identity, requests, approve, deny, nodes, remove, rename, invoke, ApprovalsCommands.Create(stateDir, json, host, port, tls, fingerprint),
+            run, identity, OperatorCommands.Create(stateDir, json, host, port, tls, fingerprint), ApprovalsCommands.Create(stateDir, json, host, port, tls, fingerprint),
         };
         // Ctrl+C and SIGTERM (systemd stop, Task Scheduler end) cancel the running command, which then stops cleanly
         // and returns its own exit code (0 for a requested stop) instead of the 130/143 a killed process would give.
@@ -175,8 +127,14 @@ public static class Program
         }
     }
 
+    /// <summary>
+    /// Opens an operator connection (token from <see cref="TokenVariable"/>; the operator's own device identity under
+    /// <paramref name="stateDir"/> when the gateway is not on loopback or <paramref name="useDevice"/> is set), runs
+    /// <paramref name="action"/> and maps failures to exit codes: 77 credentials refused, 78 operator state unusable,
+    /// 2 usage, 1 anything else.
+    /// </summary>
     internal static async Task<int> OperatorAsync(string? host, int? port, bool tls, string? fingerprint, CancellationToken ct,
-        Func<OperatorClient, CancellationToken, Task<int>> action)
+        Func<OperatorClient, CancellationToken, Task<int>> action, string? stateDir = null, bool useDevice = false)
     {
         try
         {
@@ -190,6 +148,8 @@ public static class Program
                     TlsFingerprint = fingerprint is null ? null : TlsFingerprint.Normalise(fingerprint),
                 },
                 Token = Environment.GetEnvironmentVariable(TokenVariable),
+                StateDirectory = stateDir,
+                AuthMode = useDevice ? OperatorAuthMode.Device : OperatorAuthMode.Auto,
             };
             await using OperatorClient op = await OperatorClient.ConnectAsync(options, new ConsoleLog(NodeLogLevel.Warning), ct).ConfigureAwait(false);
             return await action(op, ct).ConfigureAwait(false);
@@ -204,113 +164,10 @@ public static class Program
             Console.Error.WriteLine("The TLS fingerprint " + ex.Message);
             return NodeHostExitCodes.Usage;
         }
+        catch (StateFileException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return NodeHostExitCodes.Configuration;
+        }
     }
-
-    private static async Task<int> ListRequestsAsync(OperatorClient op, bool json, CancellationToken ct)
-    {
-        IReadOnlyList<NodeRequestInfo> list = await op.GetRequestsAsync(ct).ConfigureAwait(false);
-        if (json)
-        {
-            var arr = new JsonArray();
-            foreach (NodeRequestInfo r in list) { arr.Add((JsonNode)ToJson(r)); }
-            Console.Out.WriteLine(Json.Indented(arr));
-            return 0;
-        }
-        if (list.Count == 0) { Console.Out.WriteLine("No pending requests."); return 0; }
-        foreach (NodeRequestInfo r in list)
-        {
-            Console.Out.WriteLine($"{r.Kind,-14} {r.RequestId,-38} {r.DisplayName ?? "",-24} {r.NodeId}");
-        }
-        return 0;
-    }
-
-    private static JsonObject ToJson(NodeRequestInfo r) => new()
-    {
-        ["kind"] = r.Kind == NodeRequestKind.Device ? "device" : "commandSurface",
-        ["requestId"] = r.RequestId,
-        ["nodeId"] = r.NodeId,
-        ["displayName"] = r.DisplayName,
-        ["platform"] = r.Platform,
-        ["role"] = r.Role,
-        ["commands"] = Json.ToArray(r.Commands),
-        ["requestedAt"] = r.RequestedAt?.ToString("o", CultureInfo.InvariantCulture),
-    };
-
-    private static async Task<int> ApproveAsync(OperatorClient op, string? requestId, bool all, bool surfaceToo, int waitSec, bool json, bool deny, CancellationToken ct)
-    {
-        if (requestId is null && !all)
-        {
-            Console.Error.WriteLine("Give a request id, or --all for every pending request.");
-            return NodeHostExitCodes.Usage;
-        }
-        IReadOnlyList<NodeRequestInfo> pending = await op.GetRequestsAsync(ct).ConfigureAwait(false);
-        var targets = pending.Where(r => all || string.Equals(r.RequestId, requestId, StringComparison.OrdinalIgnoreCase)).ToList();
-        if (targets.Count == 0 && !all)
-        {
-            Console.Error.WriteLine($"No pending request has the id '{requestId}'. List them with 'openclaw-node requests'.");
-            return NodeHostExitCodes.Failure;
-        }
-        int failed = 0;
-        var results = new JsonArray();
-        string verb = deny ? "Rejected" : "Approved";
-        async Task One(NodeRequestInfo r)
-        {
-            try
-            {
-                if (deny) { await op.DenyAsync(r, ct).ConfigureAwait(false); }
-                else { await op.ApproveAsync(r, ct).ConfigureAwait(false); }
-                JsonObject o = ToJson(r);
-                o["ok"] = true;
-                results.Add((JsonNode)o);
-                if (!json) { Console.Out.WriteLine($"{verb} {r.Kind} request {r.RequestId} for {r.DisplayName ?? r.NodeId}."); }
-            }
-            catch (GatewayException ex)
-            {
-                failed++;
-                JsonObject o = ToJson(r);
-                o["ok"] = false;
-                o["error"] = ex.Message;
-                results.Add((JsonNode)o);
-                Console.Error.WriteLine($"Could not handle {r.RequestId}: {ex.Message}");
-            }
-        }
-        foreach (NodeRequestInfo r in targets)
-        {
-            await One(r).ConfigureAwait(false);
-            if (surfaceToo && !deny && r.Kind == NodeRequestKind.Device)
-            {
-                NodeRequestInfo? surface = await op.WaitForCommandSurfaceRequestAsync(r.NodeId, TimeSpan.FromSeconds(waitSec), ct).ConfigureAwait(false);
-                if (surface is null)
-                {
-                    failed++;
-                    Console.Error.WriteLine($"The command-surface request of {r.NodeId} did not appear within {waitSec} s; approve it later.");
-                }
-                else
-                {
-                    await One(surface).ConfigureAwait(false);
-                }
-            }
-        }
-        if (json) { Console.Out.WriteLine(Json.Indented(results)); }
-        return failed == 0 ? 0 : NodeHostExitCodes.Failure;
-    }
-
-    private static async Task<int> InvokeAsync(OperatorClient op, string node, string command, string? paramsJson, int timeoutMs, CancellationToken ct)
-    {
-        JsonObject? parameters = null;
-        if (paramsJson is not null)
-        {
-            parameters = Json.ParseOrNull(paramsJson) as JsonObject;
-            if (parameters is null)
-            {
-                Console.Error.WriteLine("--params must be a JSON object, e.g. '{\"bins\":[\"sh\"]}'.");
-                return NodeHostExitCodes.Usage;
-            }
-        }
-        NodeInfo target = OperatorOperations.ResolveNode(await op.GetNodesAsync(ct).ConfigureAwait(false), node);
-        JsonNode? payload = await op.InvokeAsync(target.NodeId, command, parameters, timeoutMs, ct).ConfigureAwait(false);
-        Console.Out.WriteLine(payload is null ? "null" : Json.Indented(payload));
-        return 0;
-    }
-
 }

@@ -54,7 +54,7 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
     }
 
     /// <summary>Opens an operator connection or throws a terminating error.</summary>
-    protected OperatorClient Connect(string gateway, SecureString? token, string? fingerprint)
+    protected OperatorClient Connect(string gateway, SecureString? token, string? fingerprint, bool useDevice = false, string? stateDirectory = null)
     {
         if (fingerprint is not null)
         {
@@ -71,6 +71,8 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
             {
                 Gateway = GatewayAddress.Parse(gateway, fingerprint, tls: fingerprint is not null),
                 Token = SecureStrings.ToPlainText(token) ?? Environment.GetEnvironmentVariable("OPENCLAW_GATEWAY_TOKEN"),
+                AuthMode = useDevice ? OperatorAuthMode.Device : OperatorAuthMode.Auto,
+                StateDirectory = stateDirectory,
             };
             WriteVerbose($"Connecting to {GatewayEndpoint.ToUri(options.Gateway)} as an operator.");
             return RunAsync(ct => OperatorClient.ConnectAsync(options, null, ct));
@@ -83,6 +85,11 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
         catch (GatewayException ex)
         {
             ThrowTerminatingError(Errors.FromGateway(ex, gateway));
+            throw;
+        }
+        catch (Node.State.StateFileException ex)
+        {
+            ThrowTerminatingError(new ErrorRecord(ex, "OperatorStateInvalid", ErrorCategory.InvalidData, ex.Path));
             throw;
         }
     }

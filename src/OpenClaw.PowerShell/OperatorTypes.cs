@@ -17,7 +17,11 @@ public sealed class OpenClawGatewayConnection
         Gateway = client.Url;
         Scopes = client.Scopes.ToArray();
         ConnectedAt = DateTimeOffset.Now;
+        DeviceId = client.DeviceId;
     }
+
+    /// <summary>The operator's own device id when the connection presented a device identity (remote gateways, -UseDeviceIdentity); null for a device-less loopback connection.</summary>
+    public string? DeviceId { get; }
 
     /// <summary>Gateway URL.</summary>
     public string Gateway { get; }
@@ -251,4 +255,55 @@ internal static class JsonToPowerShell
             default: return JsonValue.Create(value.ToString());
         }
     }
+}
+
+/// <summary>What <c>system.run</c> did on a node (Invoke-OpenClawNodeCommand -ArgumentList).</summary>
+public sealed class OpenClawCommandResult
+{
+    internal OpenClawCommandResult(SystemRunResult r, NodeInfo node, string[] argumentList, string gateway)
+    {
+        NodeId = node.NodeId;
+        NodeName = node.DisplayName;
+        ArgumentList = argumentList;
+        ExitCode = r.ExitCode;
+        Success = r.Success;
+        TimedOut = r.TimedOut;
+        StdOut = r.StdOut;
+        StdErr = r.StdErr;
+        Error = r.Error;
+        Gateway = gateway;
+    }
+
+    /// <summary>Device id of the node that ran the command.</summary>
+    public string NodeId { get; }
+
+    /// <summary>Display name of the node.</summary>
+    public string? NodeName { get; }
+
+    /// <summary>The argv that ran (no shell).</summary>
+    public string[] ArgumentList { get; }
+
+    /// <summary>Exit code; 124 when the node killed the command at its timeout; null when it never started.</summary>
+    public int? ExitCode { get; }
+
+    /// <summary>True when the command exited with 0 and did not time out.</summary>
+    public bool Success { get; }
+
+    /// <summary>True when the node killed the command's process tree at the timeout.</summary>
+    public bool TimedOut { get; }
+
+    /// <summary>Standard output (the node caps combined output at 200 000 bytes).</summary>
+    public string StdOut { get; }
+
+    /// <summary>Standard error.</summary>
+    public string StdErr { get; }
+
+    /// <summary>The node's error text when the command could not run, else null.</summary>
+    public string? Error { get; }
+
+    /// <summary>Gateway URL.</summary>
+    public string Gateway { get; }
+
+    /// <inheritdoc />
+    public override string ToString() => StdOut;
 }

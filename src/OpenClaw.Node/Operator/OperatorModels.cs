@@ -162,3 +162,40 @@ public sealed record NodeInfo
         ApprovedAt = NodeRequestInfo.Time(n.Long("approvedAtMs")),
     };
 }
+
+/// <summary>
+/// The result of <c>system.run</c> on a node as the node reports it in the <c>node.invoke</c> payload:
+/// <c>{exitCode, timedOut, success, stdout, stderr, error}</c> (spec §8.2; combined output capped at 200 000 bytes by the
+/// node, with a <c>\n... (truncated)</c> suffix).
+/// </summary>
+public sealed record SystemRunResult
+{
+    /// <summary>The process exit code; 124 when the node killed it at its timeout; null when it never started.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>True when the node killed the process tree at the command's timeout.</summary>
+    public bool TimedOut { get; init; }
+
+    /// <summary>True when the process exited with 0 and did not time out.</summary>
+    public bool Success { get; init; }
+
+    /// <summary>Standard output (UTF-8 text).</summary>
+    public string StdOut { get; init; } = string.Empty;
+
+    /// <summary>Standard error (UTF-8 text).</summary>
+    public string StdErr { get; init; } = string.Empty;
+
+    /// <summary>The node's error text when the command could not run (e.g. not found, cwd missing), else null.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Reads a <c>system.run</c> payload; missing fields take their defaults.</summary>
+    public static SystemRunResult From(JsonNode? payload) => new()
+    {
+        ExitCode = payload.Long("exitCode") is long c ? (int)c : null,
+        TimedOut = payload.Bool("timedOut") ?? false,
+        Success = payload.Bool("success") ?? false,
+        StdOut = payload.Str("stdout") ?? string.Empty,
+        StdErr = payload.Str("stderr") ?? string.Empty,
+        Error = payload.Str("error"),
+    };
+}

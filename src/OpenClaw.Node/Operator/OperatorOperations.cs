@@ -94,9 +94,32 @@ public static class OperatorOperations
             : s.Length >= 6 ? nodes.Where(n => n.NodeId.StartsWith(s, StringComparison.OrdinalIgnoreCase)).ToList() : new List<NodeInfo>();
         if (candidates.Count > 1 && candidates.Count(n => n.Connected) == 1) { return candidates.Single(n => n.Connected); }
         if (candidates.Count == 1) { return candidates[0]; }
-        if (candidates.Count == 0) { throw new GatewayException(FailureKind.NotFound, "NodeNotFound", $"No node matches '{s}'."); }
+        if (candidates.Count == 0) { throw new GatewayException(FailureKind.NotFound, "NodeNotFound", $"No node matches '{s}'. List the gateway's nodes with Get-OpenClawNode or 'openclaw-node nodes list'."); }
         throw new GatewayException(FailureKind.Conflict, "NodeAmbiguous",
             $"'{s}' matches {candidates.Count} nodes ({string.Join(", ", candidates.Select(n => (n.DisplayName ?? "?") + " " + n.NodeId.Substring(0, Math.Min(12, n.NodeId.Length))))}); use the node id.");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="argv"/> on a node with <c>system.run</c> through <c>node.invoke</c> (no shell: argv[0] is the
+    /// program). <paramref name="timeoutMs"/> is the command's own timeout on the node; the invoke deadline allows 5 s more.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="argv"/> is empty or <paramref name="timeoutMs"/> is not positive.</exception>
+    /// <exception cref="GatewayException">The gateway or node refused the call (for example <c>SYSTEM_RUN_DENIED</c> by exec approvals).</exception>
+    public static async Task<SystemRunResult> RunAsync(this OperatorClient op, string nodeId, IReadOnlyList<string> argv, string? cwd,
+        IReadOnlyDictionary<string, string>? env, int timeoutMs, CancellationToken ct)
+    {
+        if (argv.Count == 0 || string.IsNullOrEmpty(argv[0])) { throw new ArgumentException("system.run needs a program: give at least one argument, e.g. 'uname','-a'.", nameof(argv)); }
+        if (timeoutMs <= 0) { throw new ArgumentException("The timeout must be a positive number of milliseconds.", nameof(timeoutMs)); }
+        var p = new JsonObject { ["command"] = Json.ToArray(argv), ["timeoutMs"] = timeoutMs };
+        if (cwd is not null) { p["cwd"] = cwd; }
+        if (env is { Count: > 0 })
+        {
+            var e = new JsonObject();
+            foreach (KeyValuePair<string, string> kv in env) { e[kv.Key] = kv.Value; }
+            p["env"] = e;
+        }
+        JsonNode? payload = await op.InvokeAsync(nodeId, "system.run", p, timeoutMs + 5000, ct).ConfigureAwait(false);
+        return SystemRunResult.From(payload);
     }
 
     /// <summary><c>node.pair.remove</c>: revokes the node (its socket is closed with 4001).</summary>

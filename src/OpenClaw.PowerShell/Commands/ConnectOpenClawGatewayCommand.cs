@@ -16,13 +16,26 @@ public sealed class ConnectOpenClawGatewayCommand : OperatorCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// Present this operator's own Ed25519 device identity (kept under the state directory's operator folder) even on a
+    /// loopback gateway. Remote gateways always get it: a device-less remote operator is granted no scopes. The first
+    /// connection of a new operator device creates a pairing request that must be approved on the gateway host.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter UseDeviceIdentity { get; set; }
+
+    /// <summary>State directory holding the operator identity and device tokens (default: $env:OPENCLAW_STATE_DIR, else ~/.openclaw).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StateDirectory { get; set; }
+
     /// <summary>No session is needed to connect.</summary>
     protected override void BeginProcessing() { }
 
     /// <summary>Connects, replacing an earlier session connection.</summary>
     protected override void EndProcessing()
     {
-        OperatorClient client = Connect(Gateway ?? "127.0.0.1:18789", Token, TlsFingerprint);
+        OperatorClient client = Connect(Gateway ?? "127.0.0.1:18789", Token, TlsFingerprint, UseDeviceIdentity, StateDirectory);
         OperatorClient? old = OpenClawSession.Client;
         OpenClawSession.Client = client;
         if (old is not null)

@@ -9,7 +9,7 @@ REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 OPENCLAW_VERSION="${OPENCLAW_GATEWAY_OPENCLAW_VERSION:-2026.9.6}"
 NODE_MAJOR="${OPENCLAW_GATEWAY_NODE_MAJOR:-26}"
 CACHE_DIR="${OPENCLAW_GATEWAY_CACHE:-$REPO_ROOT/.cache/openclaw-gateway}"
-READY_TIMEOUT_S="${OPENCLAW_GATEWAY_READY_TIMEOUT:-90}"
+READY_TIMEOUT_S="${OPENCLAW_GATEWAY_READY_TIMEOUT:-240}"
 STOP_TIMEOUT_S="${OPENCLAW_GATEWAY_STOP_TIMEOUT:-30}"
 
 die() { printf 'gateway.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -32,7 +32,7 @@ Usage: scripts/gateway.sh <command> [args]
                               run the official node host (openclaw node run) in the foreground
   paths                       print the node binary and the openclaw entry
 
-Environment: OPENCLAW_GATEWAY_CACHE (install dir), OPENCLAW_GATEWAY_READY_TIMEOUT (s, default 90),
+Environment: OPENCLAW_GATEWAY_CACHE (install dir), OPENCLAW_GATEWAY_READY_TIMEOUT (s, default 240),
 OPENCLAW_GATEWAY_STOP_TIMEOUT (s, default 30).
 EOF
 }

@@ -50,7 +50,7 @@ $RepoRoot = Split-Path -Parent $PSScriptRoot
 $OpenClawVersion = if ($env:OPENCLAW_GATEWAY_OPENCLAW_VERSION) { $env:OPENCLAW_GATEWAY_OPENCLAW_VERSION } else { '2026.9.6' }
 $NodeMajor = if ($env:OPENCLAW_GATEWAY_NODE_MAJOR) { $env:OPENCLAW_GATEWAY_NODE_MAJOR } else { '26' }
 $CacheDir = if ($env:OPENCLAW_GATEWAY_CACHE) { $env:OPENCLAW_GATEWAY_CACHE } else { Join-Path $RepoRoot '.cache/openclaw-gateway' }
-$ReadyTimeoutSec = if ($env:OPENCLAW_GATEWAY_READY_TIMEOUT) { [int]$env:OPENCLAW_GATEWAY_READY_TIMEOUT } else { 90 }
+$ReadyTimeoutSec = if ($env:OPENCLAW_GATEWAY_READY_TIMEOUT) { [int]$env:OPENCLAW_GATEWAY_READY_TIMEOUT } else { 240 }
 $StopTimeoutSec = if ($env:OPENCLAW_GATEWAY_STOP_TIMEOUT) { [int]$env:OPENCLAW_GATEWAY_STOP_TIMEOUT } else { 30 }
 
 function Fail([string] $Message) {

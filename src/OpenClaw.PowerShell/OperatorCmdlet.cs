@@ -51,6 +51,21 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
         {
             ThrowTerminatingError(Errors.NotConnected());
         }
+        else if (OpenClawSession.Client.IsClosed)
+        {
+            // The gateway restarted or the network dropped since Connect-OpenClawGateway: reconnect once with the same
+            // gateway, credentials and identity, so a long-lived session (a scheduled script, a console) carries on.
+            OperatorClient old = OpenClawSession.Client;
+            WriteVerbose($"The session connection to {old.Url} closed; reconnecting.");
+            try
+            {
+                OpenClawSession.Client = RunAsync(ct => old.ReconnectAsync(null, ct));
+            }
+            catch (GatewayException ex)
+            {
+                ThrowTerminatingError(Errors.FromGateway(ex, old.Url));
+            }
+        }
     }
 
     /// <summary>Opens an operator connection or throws a terminating error.</summary>

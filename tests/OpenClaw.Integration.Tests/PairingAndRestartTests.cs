@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Threading.Tasks;
 using OpenClaw.Node.Internal;
 using OpenClaw.Node.Operator;
+using OpenClaw.Node.Protocol;
 using Xunit;
 
 namespace OpenClaw.Integration.Tests;
@@ -89,15 +90,26 @@ public sealed class GatewayRestartTests : IAsyncLifetime
         await using var _ = node;
         string token = ((JsonObject)JsonNode.Parse(File.ReadAllText(dir.File("node.json")))!).Str("token")!;
 
+        OperatorClient session = await _gw.OperatorAsync();
         int before = node.Count;
         await _gw.StopAsync();
         JsonObject dropped = await node.WaitForStateAsync("Reconnecting", Wait, before);
         Assert.Contains("1012", dropped.Str("message"));
+
+        // An operator session that spans the restart: calls fail with ConnectionClosed (nothing half-applied), and a
+        // reconnect while the gateway is down fails as unreachable; once it is back, the same session reconnects.
+        await Poll.Until(() => session.IsClosed, Wait);
+        var closed = await Assert.ThrowsAsync<GatewayException>(() => session.RenameNodeAsync(deviceId, "should-not-apply", default));
+        Assert.Equal("ConnectionClosed", closed.ErrorId);
+        var down = await Assert.ThrowsAsync<GatewayException>(() => session.ReconnectAsync(null, default));
+        Assert.Equal(FailureKind.Unreachable, down.Kind);
         await _gw.StartAgainAsync();
         JsonObject back = await node.WaitForStateAsync("Connected", Wait, before);
         Assert.Equal(deviceId, back.Str("deviceId"));
 
-        await using OperatorClient op = await _gw.OperatorAsync();
+        await using OperatorClient op = await session.ReconnectAsync(null, default);
+        await session.DisposeAsync();
+        Assert.Equal("restart-node", OperatorOperations.ResolveNode(await op.GetNodesAsync(default), deviceId).DisplayName);
         JsonObject pairing = await op.ListNodePairingAsync(default);
         Assert.DoesNotContain(pairing.Arr("pending") ?? new JsonArray(), r => r.Str("nodeId") == deviceId);
         JsonNode? run = await op.InvokeAsync(deviceId, "system.run", new JsonObject { ["command"] = Json.ToArray(new[] { "echo", "back" }) }, 15000, default);

@@ -154,7 +154,7 @@ public sealed class OperatorClient : IAsyncDisposable
             {
                 store.SetDeviceToken(url, hello.DeviceToken, hello.Scopes);
             }
-            return new OperatorClient(conn, hello.Scopes, url) { DeviceId = device?.DeviceId };
+            return new OperatorClient(conn, hello.Scopes, url) { DeviceId = device?.DeviceId, Options = options };
         }
         catch
         {
@@ -165,6 +165,19 @@ public sealed class OperatorClient : IAsyncDisposable
 
     /// <summary>The operator's device id when the connection presented a device identity; null for a device-less connection.</summary>
     public string? DeviceId { get; private init; }
+
+    /// <summary>
+    /// True once the connection has closed (gateway restart, network drop, <see cref="DisposeAsync"/>): every later call
+    /// fails with <c>ConnectionClosed</c>. Reconnect with <see cref="ReconnectAsync"/>.
+    /// </summary>
+    public bool IsClosed => _conn.Closed.IsCompleted;
+
+    /// <summary>The options this client connected with (kept in memory only, for <see cref="ReconnectAsync"/>).</summary>
+    internal OperatorOptions Options { get; private init; } = new();
+
+    /// <summary>Opens a new connection with the same gateway, credentials and identity as this one (which stays closed).</summary>
+    /// <exception cref="GatewayException">As for <see cref="ConnectAsync"/>, e.g. <c>GatewayUnreachable</c> while the gateway restarts.</exception>
+    public Task<OperatorClient> ReconnectAsync(INodeLog? log, CancellationToken ct) => ConnectAsync(Options, log, ct);
 
     /// <summary>Calls any gateway method and returns its payload.</summary>
     /// <exception cref="GatewayException">The gateway answered <c>ok:false</c>, the connection closed, or it timed out.</exception>

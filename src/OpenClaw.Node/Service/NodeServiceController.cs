@@ -195,8 +195,11 @@ public abstract class NodeServiceController : INodeServiceProbe
         foreach (NodeServiceFile f in files) { Write(f); }
         string? tokenFile = files.FirstOrDefault(f => f.Secret)?.Path;
         Register(options, tokenFile);
-        NodeServiceState now = WaitRunning(options.StateDirectory);
-        if (!now.Running) { warnings.Add($"{Manager} does not report {ServiceName} running {RunningTimeout.TotalSeconds:0} s after the start; check its log."); }
+        NodeServiceState now = WaitRunning();
+        if (!now.Running)
+        {
+            return Result("install", false, "not-running", $"Installed {ServiceName} ({Manager}), but it is not running{ExitText(now)}. Check its log: {LogHint}", now, warnings, new[] { LogHint }, files);
+        }
         return Result("install", true, "installed", $"Installed and started {ServiceName} ({Manager}).", now, warnings, files: files);
     }
 
@@ -248,19 +251,40 @@ public abstract class NodeServiceController : INodeServiceProbe
         }
         if (whatIf) { return Result(action, true, "would-" + action, $"Would {action} {ServiceName}.", existing); }
         op(existing);
-        NodeServiceState now = WaitRunning(dir);
-        var warnings = new List<string>();
-        if (!now.Running) { warnings.Add($"{Manager} does not report {ServiceName} running {RunningTimeout.TotalSeconds:0} s after the {action}; check its log."); }
-        return Result(action, true, done, $"{verb} {ServiceName}.", now, warnings);
+        NodeServiceState now = WaitRunning();
+        if (!now.Running)
+        {
+            return Result(action, false, "not-running", $"{ServiceName} did not keep running after the {action}{ExitText(now)}. Check its log: {LogHint}", now, hints: new[] { LogHint });
+        }
+        return Result(action, true, done, $"{verb} {ServiceName}.", now);
     }
 
-    private NodeServiceState WaitRunning(string? stateDirectory)
+    /// <summary>How long the service must stay running after a start before install/start/restart report success.</summary>
+    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(3);
+
+    /// <summary>Where to look when the service does not run (a command).</summary>
+    protected virtual string LogHint => "the service manager's log";
+
+    private static string ExitText(NodeServiceState s) => s.LastExitCode switch
+    {
+        null => string.Empty,
+        77 => " (exit code 77: the gateway rejected the credentials; give the right token and reinstall with -Force)",
+        78 => " (exit code 78: the configuration or state is unusable; the log says which)",
+        int c => $" (exit code {c})",
+    };
+
+    /// <summary>Polls the manager until the service has been running for <see cref="SettleTime"/>, or it stops, or <see cref="RunningTimeout"/> passes.</summary>
+    private NodeServiceState WaitRunning()
     {
         var sw = Stopwatch.StartNew();
+        TimeSpan? runningSince = null;
         while (true)
         {
             (NodeServiceState s, _) = Find();
-            if (s.Running || sw.Elapsed > RunningTimeout) { return s; }
+            if (s.Running) { runningSince ??= sw.Elapsed; }
+            else if (runningSince is not null || s.LastExitCode is not null) { return s; }   // started, then stopped: a failure
+            if (s.Running && sw.Elapsed - runningSince >= SettleTime) { return s; }
+            if (sw.Elapsed > RunningTimeout) { return s; }
             Thread.Sleep(200);
         }
     }

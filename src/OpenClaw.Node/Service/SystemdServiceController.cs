@@ -103,13 +103,16 @@ public sealed class SystemdServiceController : NodeServiceController
         if (!File.Exists(UnitPath)) { return (NodeServiceState.NotInstalled, null); }
         string? exec = SystemdUnit.ReadSetting(File.ReadAllText(UnitPath), "ExecStart");
         string? dir = exec is null ? null : StateDirOf(SystemdUnit.SplitCommandLine(exec));
-        ManagerCommandResult show = Run("systemctl", Ctl("show", SystemdUnit.UnitName, "-p", "LoadState,ActiveState,SubState,MainPID,FragmentPath,UnitFileState"));
+        ManagerCommandResult show = Run("systemctl", Ctl("show", SystemdUnit.UnitName, "-p", "LoadState,ActiveState,SubState,MainPID,FragmentPath,UnitFileState,ExecMainStatus,Result,NRestarts"));
         IReadOnlyDictionary<string, string> p = show.Succeeded ? ManagerOutput.ParseSystemctlShow(show.Output) : new Dictionary<string, string>();
         bool running = p.TryGetValue("ActiveState", out string? active) && active == "active";
         int? pid = p.TryGetValue("MainPID", out string? m) && int.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : null;
+        int? exit = !running && p.TryGetValue("Result", out string? res) && res == "exit-code"
+            && p.TryGetValue("ExecMainStatus", out string? st) && int.TryParse(st, NumberStyles.None, CultureInfo.InvariantCulture, out int code) ? code : null;
         return (new NodeServiceState
         {
             Installed = true,
+            LastExitCode = exit,
             Manager = NodeServiceManager.Systemd,
             Name = SystemdUnit.UnitName,
             Scope = Scope.ToString(),
@@ -164,6 +167,10 @@ public sealed class SystemdServiceController : NodeServiceController
         yield return UnitPath;
         if (stateDirectory is not null) { yield return Path.Combine(stateDirectory, SystemdUnit.EnvironmentFileName); }
     }
+
+    /// <inheritdoc/>
+    /// <inheritdoc/>
+    protected override string LogHint => "journalctl " + (Scope == NodeServiceScope.User ? "--user " : string.Empty) + "-u " + SystemdUnit.UnitName;
 
     /// <inheritdoc/>
     public override string InstallHint => "Install-OpenClawNode -HostName <gateway> (or: openclaw-node install --host <gateway>); then check: systemctl " + (Scope == NodeServiceScope.User ? "--user " : string.Empty) + "status " + SystemdUnit.UnitName;

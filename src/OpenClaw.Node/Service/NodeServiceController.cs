@@ -259,8 +259,8 @@ public abstract class NodeServiceController : INodeServiceProbe
         return Result(action, true, done, $"{verb} {ServiceName}.", now);
     }
 
-    /// <summary>How long the service must stay running after a start before install/start/restart report success.</summary>
-    public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(3);
+    /// <summary>How long the service must stay running after a start before install/start/restart report success. Default 3 s.</summary>
+    public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Where to look when the service does not run (a command).</summary>
     protected virtual string LogHint => "the service manager's log";

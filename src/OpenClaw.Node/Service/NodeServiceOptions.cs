@@ -77,11 +77,11 @@ public sealed record NodeServiceOptions
     /// <summary>Checks the required fields and values; throws <see cref="ArgumentException"/> naming the problem and the fix.</summary>
     public void Validate()
     {
-        if (string.IsNullOrWhiteSpace(ExecutablePath) || !System.IO.Path.IsPathRooted(ExecutablePath))
+        if (!IsAbsolute(ExecutablePath))
         {
             throw new ArgumentException($"The openclaw-node executable path must be absolute (got '{ExecutablePath}'). Give the full path of openclaw-node.", nameof(ExecutablePath));
         }
-        if (string.IsNullOrWhiteSpace(StateDirectory) || !System.IO.Path.IsPathRooted(StateDirectory))
+        if (!IsAbsolute(StateDirectory))
         {
             throw new ArgumentException($"The state directory must be an absolute path (got '{StateDirectory}').", nameof(StateDirectory));
         }
@@ -116,6 +116,11 @@ public sealed record NodeServiceOptions
         if (tokenFile is not null) { a.Add("--token-file"); a.Add(tokenFile); }
         return a;
     }
+
+    /// <summary>Absolute on any platform the definition targets: <c>/x</c>, <c>C:\x</c>, <c>C:/x</c> or <c>\\server\share</c>.</summary>
+    internal static bool IsAbsolute(string? p) =>
+        !string.IsNullOrWhiteSpace(p) && (p![0] == '/' || p.StartsWith("\\\\", StringComparison.Ordinal)
+            || (p.Length >= 3 && char.IsLetter(p[0]) && p[1] == ':' && (p[2] == '\\' || p[2] == '/')));
 
     internal static bool HasControl(string s)
     {

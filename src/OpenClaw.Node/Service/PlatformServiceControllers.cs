@@ -127,7 +127,7 @@ public sealed class WindowsServiceController : NodeServiceController
 
     private const string RegistryKey = "HKLM\\SYSTEM\\CurrentControlSet\\Services\\" + WindowsServiceDefinition.ServiceName;
 
-    private static string ScriptPath(string stateDir) => Path.Combine(stateDir, "service", "openclaw-node.service.cmd");
+    private static string ScriptPath(string stateDir) => Path.Combine(stateDir, "service", "openclaw-node.service.txt");
 
     /// <inheritdoc/>
     public override IReadOnlyList<NodeServiceFile> RenderFiles(NodeServiceOptions options, string? token)

@@ -112,7 +112,8 @@ public static class ScheduledTaskDefinition
 /// Start type delayed automatic (boot, after the network stack), recovery: restart after 5 s, 30 s, 60 s, failure
 /// counter reset after a day, and <c>failureflag 1</c> so a non-zero exit (not only a crash) triggers recovery;
 /// service SID type unrestricted so the state directory can be ACL'd to <c>NT SERVICE\openclaw-node</c>. The token
-/// file in the state directory is readable only by the service account, SYSTEM and Administrators.
+/// file in the state directory is readable only by the service account, SYSTEM and Administrators. <c>ImagePath</c> is
+/// REG_EXPAND_SZ, so a value containing <c>%NAME%</c> is expanded by the SCM (as Task Scheduler does for task arguments).
 /// </remarks>
 public static class WindowsServiceDefinition
 {
@@ -171,7 +172,9 @@ public static class WindowsServiceDefinition
     public static string Render(NodeServiceOptions options, string? tokenFile)
     {
         var sb = new StringBuilder();
-        sb.Append("rem OpenClaw Node Host as a boot-start Windows service. Run elevated. The token is in an ACL'd file, not here.\r\n");
+        sb.Append("rem OpenClaw Node Host as a boot-start Windows service. The token is in an ACL'd file, not here.\r\n");
+        sb.Append("rem Each line is one program and its argv (CommandLineToArgvW quoting). Install-OpenClawNode runs them elevated WITHOUT a shell;\r\n");
+        sb.Append("rem do not paste them into cmd.exe, which would treat %, &, < and > in values specially.\r\n");
         foreach (IReadOnlyList<string> c in Commands(options, tokenFile)) { sb.Append(ProcessArgs.Quote(c)).Append("\r\n"); }
         sb.Append("rem Registry: HKLM\\SYSTEM\\CurrentControlSet\\Services\\").Append(ServiceName).Append("\r\n");
         sb.Append("rem   Type         REG_DWORD     0x10 (own process)\r\n");

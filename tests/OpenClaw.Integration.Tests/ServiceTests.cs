@@ -154,6 +154,49 @@ public sealed class ServiceTests
         Assert.True(c.Uninstall(false).Ok);
     }
 
+    private static async Task<(int Exit, System.Text.Json.Nodes.JsonObject Json)> CliAsync(SystemdUserManager manager, string? token, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Host.Exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in Host.Prefix.Concat(args).Append("--json")) { psi.ArgumentList.Add(a); }
+        foreach (var kv in manager.Environment) { psi.Environment[kv.Key] = kv.Value; }
+        psi.Environment.Remove("XDG_CONFIG_HOME");
+        psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
+        if (token is not null) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token; }
+        using Process p = Process.Start(psi)!;
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        string stdout = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        Assert.DoesNotContain(token ?? "\u0000", stdout + await err);
+        return (p.ExitCode, (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(stdout)!);
+    }
+
+    [Fact]
+    public async Task Cli_lifecycle_speaks_the_action_ok_result_envelope_against_a_real_user_manager()
+    {
+        await using SystemdUserManager manager = await SystemdUserManager.StartAsync();
+        using var state = new StateDir();
+        string name = Unique("cli-systemd");
+        var (exit, install) = await CliAsync(manager, _gateway.Token, "install", "--host", "127.0.0.1", "--port", _gateway.Port.ToString(), "--display-name", name, "--state-dir", state.Path);
+        Assert.Equal(0, exit);
+        Assert.Equal(("install", true, "installed"), ((string)install["action"]!, (bool)install["ok"]!, (string)install["result"]!));
+        Assert.True((bool)install["service"]!["running"]!);
+        Assert.Equal(Path.Combine(manager.UnitDirectory, SystemdUnit.UnitName), (string)install["definitionPath"]!);
+        await WaitForNodeAsync(name, connected: true);
+        Assert.Equal("already-installed", (string)(await CliAsync(manager, _gateway.Token, "install", "--state-dir", state.Path)).Json["result"]!);
+        Assert.Equal("stopped", (string)(await CliAsync(manager, null, "stop")).Json["result"]!);
+        await WaitForNodeAsync(name, connected: false);
+        Assert.Equal("started", (string)(await CliAsync(manager, null, "start")).Json["result"]!);
+        await WaitForNodeAsync(name, connected: true);
+        Assert.Equal("restarted", (string)(await CliAsync(manager, null, "restart")).Json["result"]!);
+        Assert.Equal("uninstalled", (string)(await CliAsync(manager, null, "uninstall")).Json["result"]!);
+        Assert.Equal("not-installed", (string)(await CliAsync(manager, null, "uninstall")).Json["result"]!);
+        var (startExit, start) = await CliAsync(manager, null, "start");
+        Assert.Equal(1, startExit);
+        Assert.False((bool)start["ok"]!);
+        Assert.Contains("install", (string)start["hints"]![0]!);
+        Assert.Equal("not-loaded", (string)(await CliAsync(manager, null, "stop")).Json["result"]!);
+    }
+
     /// <summary>Starts argv with no token in the environment and waits until the gateway shows the node connected.</summary>
     private async Task RunUntilConnectedAsync(IReadOnlyList<string> argv, string displayName, IReadOnlyDictionary<string, string>? env = null)
     {

@@ -6,7 +6,7 @@ namespace OpenClaw.Node.Service;
 /// <summary>JSON shapes of the service objects for <c>openclaw-node … --json</c> (camelCase, the official CLI's <c>action</c>/<c>ok</c>/<c>result</c> envelope, spec §11.5).</summary>
 public static class NodeServiceJson
 {
-    /// <summary><c>{installed, manager, name, scope, running, pid, definitionPath}</c>.</summary>
+    /// <summary><c>{installed, manager, name, scope, running, pid, lastExitCode, definitionPath}</c>.</summary>
     public static JsonObject ToJson(NodeServiceState s) => new()
     {
         ["installed"] = s.Installed,
@@ -15,6 +15,7 @@ public static class NodeServiceJson
         ["scope"] = s.Scope,
         ["running"] = s.Running,
         ["pid"] = s.ProcessId,
+        ["lastExitCode"] = s.LastExitCode,
         ["definitionPath"] = s.DefinitionPath,
     };
 

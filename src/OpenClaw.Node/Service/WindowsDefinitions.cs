@@ -17,6 +17,7 @@ namespace OpenClaw.Node.Service;
 /// the user (an interactive-token task cannot start before logon; use the Windows service for boot start).
 /// Restart on failure every minute (999 times), no execution time limit, one instance, not stopped on battery,
 /// working directory = the state directory. The token is passed as <c>--token-file</c>, never in the XML.
+/// Task Scheduler expands <c>%NAME%</c> in the command and arguments, so a value holding such a pair is expanded.
 /// </remarks>
 public static class ScheduledTaskDefinition
 {

@@ -75,6 +75,7 @@ public sealed class ServiceDefinitionTests
         Golden("openclaw-node.user.service", unit);
         Assert.Contains("RestartPreventExitStatus=77 78\n", unit);
         Assert.DoesNotContain("RestartSteps", unit);   // systemd 252 does not know it
+        Assert.Contains("Type=simple\n", SystemdUnit.Render(Linux with { SystemdVersion = null }, "/e"));   // Type=exec needs 240+
     }
 
     [Fact]

@@ -51,7 +51,8 @@ public static class SystemdUnit
         sb.Append("StartLimitBurst=10\n");
         sb.Append('\n');
         sb.Append("[Service]\n");
-        sb.Append("Type=exec\n");
+        // Type=exec (systemd 240+) makes "systemctl start" fail when the executable cannot be started; older or unknown: simple.
+        sb.Append(options.SystemdVersion is int tv && tv >= 240 ? "Type=exec\n" : "Type=simple\n");
         sb.Append("ExecStart=").Append(QuoteCommandLine(args)).Append('\n');
         sb.Append("EnvironmentFile=-").Append(EscapeSpecifiers(environmentFile)).Append('\n');
         if (options.Scope == NodeServiceScope.System) { sb.Append("User=").Append(EscapeSpecifiers(options.ServiceAccount!)).Append('\n'); }

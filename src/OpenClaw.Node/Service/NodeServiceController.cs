@@ -185,7 +185,7 @@ public abstract class NodeServiceController : INodeServiceProbe
         }
         if (whatIf)
         {
-            IReadOnlyList<NodeServiceFile> would = RenderFiles(options, token);
+            IReadOnlyList<NodeServiceFile> would = RenderFiles(Complete(options), token);
             return Result("install", true, "would-install", $"Would write {would.Count} file(s) and register {ServiceName} with {Manager}.", existing, warnings, files: would);
         }
         warnings.AddRange(Preflight(options));

@@ -166,7 +166,8 @@ public sealed class ServiceTests
         Task<string> err = p.StandardError.ReadToEndAsync();
         string stdout = await p.StandardOutput.ReadToEndAsync();
         await p.WaitForExitAsync();
-        Assert.DoesNotContain(token ?? "\u0000", stdout + await err);
+        string errText = await err;
+        if (token is not null) { Assert.DoesNotContain(token, stdout + errText, StringComparison.Ordinal); }
         return (p.ExitCode, (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(stdout)!);
     }
 

@@ -35,6 +35,10 @@
         'Remove-OpenClawNode'
         'Rename-OpenClawNode'
         'Start-OpenClawNode'
+        'Install-OpenClawNode'
+        'Uninstall-OpenClawNode'
+        'Stop-OpenClawNode'
+        'Restart-OpenClawNode'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -38,11 +38,12 @@ public static class Program
 
         var nodeId = new Option<string?>("--node-id") { Description = "Instance id sent as client.instanceId (metadata; the device id comes from the key)." };
         var displayName = new Option<string?>("--display-name") { Description = "Name shown in 'openclaw nodes list' (default: the machine name)." };
+        var tokenFile = new Option<string?>("--token-file") { Description = "Read the gateway token from this owner-only file (mode 0600 / user-only ACL; refused otherwise) instead of " + TokenVariable + "." };
         var run = new Command("run", "Run the node host in the foreground until Ctrl+C or SIGTERM. The gateway token comes from " + TokenVariable + ".")
         {
-            host, port, tls, noTls, fingerprint, contextPath, nodeId, displayName, stateDir, json, verbose,
+            host, port, tls, noTls, fingerprint, contextPath, nodeId, displayName, stateDir, json, verbose, tokenFile,
         };
-        run.SetAction((pr, ct) => RunAsync(new NodeHostOptions
+        run.SetAction((pr, ct) => ServiceCommands.WithTokenFile(pr.GetValue(tokenFile), Environment.GetEnvironmentVariable(TokenVariable), token => RunAsync(new NodeHostOptions
         {
             StateDirectory = pr.GetValue(stateDir),
             Host = pr.GetValue(host),
@@ -52,9 +53,9 @@ public static class Program
             ContextPath = pr.GetValue(contextPath),
             NodeId = pr.GetValue(nodeId),
             DisplayName = pr.GetValue(displayName),
-            GatewayToken = Environment.GetEnvironmentVariable(TokenVariable),
+            GatewayToken = token,
             GatewayPassword = Environment.GetEnvironmentVariable(PasswordVariable),
-        }, pr.GetValue(json), pr.GetValue(verbose), ct));
+        }, pr.GetValue(json), pr.GetValue(verbose), ct)));
 
         var identity = new Command("identity", "Print this node's device id and public key (creates the identity if missing).") { stateDir, json };
         identity.SetAction(pr => Identity(pr.GetValue(stateDir), pr.GetValue(json)));
@@ -63,6 +64,7 @@ public static class Program
         {
             run, identity, OperatorCommands.Create(stateDir, json, host, port, tls, fingerprint), ApprovalsCommands.Create(stateDir, json, host, port, tls, fingerprint),
         };
+        ServiceCommands.AddTo(root, host, port, tls, fingerprint, nodeId, displayName, stateDir, json);
         // Ctrl+C and SIGTERM (systemd stop, Task Scheduler end) cancel the running command, which then stops cleanly
         // and returns its own exit code (0 for a requested stop) instead of the 130/143 a killed process would give.
         using var stop = new CancellationTokenSource();

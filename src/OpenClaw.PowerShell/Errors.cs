@@ -85,4 +85,17 @@ internal static class Errors
         }
         return record;
     }
+
+    internal static ErrorRecord Service(Node.Service.NodeServiceException ex) =>
+        new(ex, ex.ErrorId, ex.ErrorId == "ServiceManagerUnavailable" || ex.ErrorId == "ServiceNotSupported" ? ErrorCategory.ResourceUnavailable : ErrorCategory.InvalidOperation, null);
+
+    internal static ErrorRecord ServiceOperationFailed(Node.Service.NodeServiceResult r)
+    {
+        bool notInstalled = r.Result == "not-installed";
+        return new ErrorRecord(new InvalidOperationException(r.Message), notInstalled ? "ServiceNotInstalled" : "ServiceNotRunning",
+            notInstalled ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidResult, r.Service.Name)
+        {
+            ErrorDetails = new ErrorDetails(r.Message) { RecommendedAction = string.Join(" ", r.Hints) },
+        };
+    }
 }

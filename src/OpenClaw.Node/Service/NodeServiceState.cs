@@ -41,6 +41,9 @@ public sealed record NodeServiceState
     /// <summary>Full path of the definition file (unit file, task XML export, plist), if there is one.</summary>
     public string? DefinitionPath { get; init; }
 
+    /// <summary>Exit code of the service's last run when it is not running and the manager knows it (for example 78: configuration error, 77: authentication failed); else null.</summary>
+    public int? LastExitCode { get; init; }
+
     /// <summary>The state when nothing is installed.</summary>
     public static NodeServiceState NotInstalled { get; } = new() { Manager = NodeServiceManager.None };
 }

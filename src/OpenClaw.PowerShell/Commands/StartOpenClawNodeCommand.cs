@@ -6,51 +6,65 @@ using OpenClaw.Node.Hosting;
 namespace OpenClaw.PowerShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Runs the OpenClaw node host in the foreground until Ctrl+C.</para>
+/// <para type="synopsis">Runs the OpenClaw node host in the foreground until Ctrl+C, or starts the installed node service (-Service).</para>
 /// <para type="description">Connects to the gateway, waits for pairing approval if needed, serves system.run and
-/// system.which, and writes an OpenClawNodeStatus object each time the connection state changes.</para>
+/// system.which, and writes an OpenClawNodeStatus object each time the connection state changes. With -Service it starts
+/// the service installed by Install-OpenClawNode instead and writes an OpenClawServiceResult.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "OpenClawNode")]
-[OutputType(typeof(OpenClawNodeStatus))]
+[Cmdlet(VerbsLifecycle.Start, "OpenClawNode", DefaultParameterSetName = ForegroundSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(OpenClawNodeStatus), ParameterSetName = new[] { ForegroundSet })]
+[OutputType(typeof(OpenClawServiceResult), ParameterSetName = new[] { ServiceSet })]
 public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
 {
+    private const string ForegroundSet = "Foreground";
+    private const string ServiceSet = "Service";
+
+    /// <summary>Start the installed node service instead of running the host in this session.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ServiceSet)]
+    public SwitchParameter Service { get; set; }
+
+    /// <summary>With -Service: User (default) or System, the scope the service was installed with.</summary>
+    [Parameter(ParameterSetName = ServiceSet)]
+    [ValidateSet("User", "System")]
+    public string Scope { get; set; } = "User";
+
     /// <summary>Gateway host name or IP address. Default: the saved gateway, else 127.0.0.1.</summary>
-    [Parameter(Position = 0)]
+    [Parameter(Position = 0, ParameterSetName = ForegroundSet)]
     [ValidateNotNullOrEmpty]
     [Alias("Host", "ComputerName")]
     public string? HostName { get; set; }
 
     /// <summary>Gateway port, 1-65535. Default: the saved port, else 18789.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ForegroundSet)]
     [ValidateRange(1, 65535)]
     public int Port { get; set; }
 
     /// <summary>Connect with TLS (wss://).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ForegroundSet)]
     public SwitchParameter Tls { get; set; }
 
     /// <summary>SHA-256 fingerprint of the gateway's certificate to pin (64 hex digits, colon pairs, or sha256:...).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ForegroundSet)]
     [ValidateNotNullOrEmpty]
     public string? TlsFingerprint { get; set; }
 
     /// <summary>Instance id sent to the gateway as client.instanceId (metadata only).</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ForegroundSet)]
     [ValidateNotNullOrEmpty]
     public string? NodeId { get; set; }
 
     /// <summary>Name shown in the gateway's node list. Default: the computer name.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ForegroundSet)]
     [ValidateNotNullOrEmpty]
     [Alias("Name")]
     public string? DisplayName { get; set; }
 
     /// <summary>Shared gateway token. Default: $env:OPENCLAW_GATEWAY_TOKEN. Only needed until the node holds a device token.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ForegroundSet)]
     public SecureString? Token { get; set; }
 
     /// <summary>State directory. Default: $env:OPENCLAW_STATE_DIR, else ~/.openclaw.</summary>
-    [Parameter]
+    [Parameter(ParameterSetName = ForegroundSet)]
     [ValidateNotNullOrEmpty]
     [Alias("StateDir")]
     public string? StateDirectory { get; set; }
@@ -58,6 +72,13 @@ public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
     /// <summary>Runs the host until the pipeline is stopped.</summary>
     protected override void EndProcessing()
     {
+        if (ParameterSetName == ServiceSet)
+        {
+            var scope = string.Equals(Scope, "System", StringComparison.OrdinalIgnoreCase) ? Node.Service.NodeServiceScope.System : Node.Service.NodeServiceScope.User;
+            ServiceOutput.Perform(this, scope, "node service (" + Scope + ")", "Start the service", (c, whatIf) => c.Start(whatIf));
+            return;
+        }
+        if (!ShouldProcess("node host", "Run in the foreground")) { return; }
         var options = new NodeHostOptions
         {
             Host = HostName,

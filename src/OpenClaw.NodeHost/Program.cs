@@ -39,11 +39,12 @@ public static class Program
         var nodeId = new Option<string?>("--node-id") { Description = "Instance id sent as client.instanceId (metadata; the device id comes from the key)." };
         var displayName = new Option<string?>("--display-name") { Description = "Name shown in 'openclaw nodes list' (default: the machine name)." };
         var tokenFile = new Option<string?>("--token-file") { Description = "Read the gateway token from this owner-only file (mode 0600 / user-only ACL; refused otherwise) instead of " + TokenVariable + "." };
+        var windowsService = new Option<bool>("--windows-service") { Description = "Run under the Windows Service Control Manager (used by the boot-start service; ignored elsewhere)." };
         var run = new Command("run", "Run the node host in the foreground until Ctrl+C or SIGTERM. The gateway token comes from " + TokenVariable + ".")
         {
-            host, port, tls, noTls, fingerprint, contextPath, nodeId, displayName, stateDir, json, verbose, tokenFile,
+            host, port, tls, noTls, fingerprint, contextPath, nodeId, displayName, stateDir, json, verbose, tokenFile, windowsService,
         };
-        run.SetAction((pr, ct) => ServiceCommands.WithTokenFile(pr.GetValue(tokenFile), Environment.GetEnvironmentVariable(TokenVariable), token => RunAsync(new NodeHostOptions
+        run.SetAction((pr, ct) => ServiceCommands.WithTokenFile(pr.GetValue(tokenFile), Environment.GetEnvironmentVariable(TokenVariable), token => RunMaybeAsService(pr.GetValue(windowsService), c => RunAsync(new NodeHostOptions
         {
             StateDirectory = pr.GetValue(stateDir),
             Host = pr.GetValue(host),
@@ -55,7 +56,7 @@ public static class Program
             DisplayName = pr.GetValue(displayName),
             GatewayToken = token,
             GatewayPassword = Environment.GetEnvironmentVariable(PasswordVariable),
-        }, pr.GetValue(json), pr.GetValue(verbose), ct)));
+        }, pr.GetValue(json), pr.GetValue(verbose), c), ct)));
 
         var identity = new Command("identity", "Print this node's device id and public key (creates the identity if missing).") { stateDir, json };
         identity.SetAction(pr => Identity(pr.GetValue(stateDir), pr.GetValue(json)));
@@ -78,6 +79,19 @@ public static class Program
         }
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
     }
+
+    private static Task<int> RunMaybeAsService(bool windowsService, Func<CancellationToken, Task<int>> run, CancellationToken ct)
+    {
+        if (windowsService && OperatingSystem.IsWindows() && !Environment.UserInteractive)
+        {
+            return RunWindowsService(run, ct);
+        }
+        return run(ct);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private static Task<int> RunWindowsService(Func<CancellationToken, Task<int>> run, CancellationToken ct) =>
+        Task.Run(() => NodeWindowsService.RunService(run), ct);
 
     private static async Task<int> RunAsync(NodeHostOptions options, bool json, bool verbose, CancellationToken ct)
     {

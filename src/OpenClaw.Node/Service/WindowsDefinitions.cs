@@ -146,6 +146,7 @@ public static class WindowsServiceDefinition
     {
         var args = new List<string> { options.ExecutablePath };
         args.AddRange(options.HostArguments(tokenFile));
+        args.Add("--windows-service");
         string q = ProcessArgs.Quote(args);
         // CreateService needs the executable quoted when its path has spaces; ProcessArgs already does that.
         return q;

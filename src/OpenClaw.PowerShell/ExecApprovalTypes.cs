@@ -100,21 +100,6 @@ public sealed class OpenClawExecApprovalPolicy
         }
     }
 
-    /// <summary>Builds the snapshot a node returned through <c>exec.approvals.node.get/set</c>.</summary>
-    internal static ExecApprovalsSnapshot FromRemote(System.Text.Json.Nodes.JsonObject snap)
-    {
-        string path = Node.Internal.Json.Str(snap, "path") ?? "(node)";
-        try
-        {
-            ExecApprovalsDocument doc = ExecApprovalsDocument.FromJson(snap["file"], "the node's exec approvals");
-            return new ExecApprovalsSnapshot(path, Node.Internal.Json.Bool(snap, "exists") ?? true, Node.Internal.Json.Str(snap, "hash") ?? string.Empty, doc, null);
-        }
-        catch (ExecApprovalsFormatException ex)
-        {
-            return new ExecApprovalsSnapshot(path, true, Node.Internal.Json.Str(snap, "hash") ?? string.Empty, null, ex.Message);
-        }
-    }
-
     internal static ExecSecurityMode Map(ExecSecurity s) => (ExecSecurityMode)(int)s;
 
     internal static ExecAskMode Map(ExecAsk a) => (ExecAskMode)(int)a;

@@ -107,7 +107,7 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
         _own = null;
         if (own is not null)
         {
-            try { own.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+            try { HostInterop.CloseAsync(own).GetAwaiter().GetResult(); }
             catch (GatewayException) { }
         }
     }

@@ -141,9 +141,9 @@ public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
             var target = RunAsync(async ct => OpenClaw.Node.Operator.OperatorOperations.ResolveNode(
                 await OpenClaw.Node.Operator.OperatorOperations.GetNodesAsync(Client, ct).ConfigureAwait(false), Node!));
             if (!ShouldProcess($"exec approvals of node {target.DisplayName ?? target.NodeId} ({target.NodeId})", ExecApprovalsEditor.Describe(change))) { return; }
-            var snap = RunAsync(ct => OpenClaw.Node.Operator.RemoteExecApprovals.EditAsync(Client, target.NodeId, change, ct));
-            WriteVerbose($"Updated the exec approvals of {target.DisplayName ?? target.NodeId} (hash {OpenClaw.Node.Internal.Json.Str(snap, "hash")}).");
-            if (PassThru) { WriteObject(new OpenClawExecApprovalPolicy(OpenClawExecApprovalPolicy.FromRemote(snap), AgentId)); }
+            ExecApprovalsSnapshot snap = RunAsync(ct => OpenClaw.Node.Operator.HostInterop.EditNodeExecApprovalsAsync(Client, target.NodeId, change, ct));
+            WriteVerbose($"Updated the exec approvals of {target.DisplayName ?? target.NodeId} (hash {snap.Hash}).");
+            if (PassThru) { WriteObject(new OpenClawExecApprovalPolicy(snap, AgentId)); }
         }
         catch (ArgumentException ex)
         {

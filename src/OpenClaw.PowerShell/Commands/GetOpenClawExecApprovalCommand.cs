@@ -45,7 +45,7 @@ public sealed class GetOpenClawExecApprovalCommand : OperatorCmdlet
                 snap = RunAsync(async ct =>
                 {
                     var target = OpenClaw.Node.Operator.OperatorOperations.ResolveNode(await OpenClaw.Node.Operator.OperatorOperations.GetNodesAsync(Client, ct).ConfigureAwait(false), Node);
-                    return OpenClawExecApprovalPolicy.FromRemote(await OpenClaw.Node.Operator.OperatorOperations.GetNodeExecApprovalsAsync(Client, target.NodeId, ct).ConfigureAwait(false));
+                    return await OpenClaw.Node.Operator.HostInterop.GetNodeExecApprovalsAsync(Client, target.NodeId, ct).ConfigureAwait(false);
                 });
             }
             catch (OpenClaw.Node.Protocol.GatewayException ex)

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using OpenClaw.Node.Operator;
 using OpenClaw.Node.Protocol;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell;
 
@@ -22,6 +23,7 @@ public abstract class NodeRequestCmdlet : OperatorCmdlet
     [Parameter(ParameterSetName = ById, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("RequestId")]
+    [ArgumentCompleter(typeof(OpenClawNodeRequestCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
     /// <summary>Requests from Get-OpenClawNodeRequest.</summary>

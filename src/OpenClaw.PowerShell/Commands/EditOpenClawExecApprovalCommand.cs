@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using OpenClaw.Node.Approvals;
 using OpenClaw.Node.State;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell.Commands;
 
@@ -15,6 +16,7 @@ public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
     /// <summary>Edit this node's policy through the gateway (node id, name or id prefix) instead of the local file.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(OpenClawNodeCompleter))]
     public string? Node { get; set; }
 
     /// <summary>The gateway is only needed with -Node.</summary>
@@ -31,6 +33,7 @@ public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
     [Parameter(ParameterSetName = RemoveEntries, Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("Agent")]
+    [ArgumentCompleter(typeof(OpenClawAgentIdCompleter))]
     public string? AgentId { get; set; }
 
     /// <summary>New security mode.</summary>

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using System.Collections.Specialized;
 using OpenClaw.Node.Operator;
 using OpenClaw.Node.Protocol;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell.Commands;
 
@@ -32,6 +33,7 @@ public sealed class InvokeOpenClawNodeCommandCommand : OperatorCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("NodeId", "Id")]
+    [ArgumentCompleter(typeof(OpenClawNodeCompleter))]
     public string Node { get; set; } = string.Empty;
 
     /// <summary>Command name, e.g. system.which or system.run.</summary>

@@ -36,7 +36,7 @@ public abstract class NodeRequestCmdlet : OperatorCmdlet
     public SwitchParameter PassThru { get; set; }
 
     /// <summary>The requests of this pipeline record; unknown ids are reported as NodeRequestNotFound and skipped.</summary>
-    protected IEnumerable<NodeRequestInfo> Targets()
+    private protected IEnumerable<NodeRequestInfo> Targets()
     {
         if (ParameterSetName == ByObject) { return InputObject.Select(o => o.Info); }
         try { _pending ??= RunAsync(ct => Client.GetRequestsAsync(ct)); }

@@ -35,7 +35,7 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
     public string? TlsFingerprint { get; set; }
 
     /// <summary>The connection this invocation uses.</summary>
-    protected OperatorClient Client => _own ?? OpenClawSession.Client!;
+    private protected OperatorClient Client => _own ?? OpenClawSession.Client!;
 
     /// <summary>Name of the gateway (its URL), for output objects.</summary>
     protected string GatewayName => Client.Url;
@@ -54,7 +54,7 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
     }
 
     /// <summary>Opens an operator connection or throws a terminating error.</summary>
-    protected OperatorClient Connect(string gateway, SecureString? token, string? fingerprint)
+    private protected OperatorClient Connect(string gateway, SecureString? token, string? fingerprint)
     {
         if (fingerprint is not null)
         {

@@ -11,7 +11,7 @@
                (Microsoft.PowerShell.PlatyPS). With -UpdateMarkdown it first refreshes docs/*.md from the
                packaged module (and creates pages for new cmdlets). Without platyPS it says so and goes on.
       Package  Publishes the cmdlets and the openclaw-node host and assembles <OutputPath>/OpenClaw/<version>/,
-               the same layout as scripts/package.sh plus the MAML help; fails if an expected file is missing.
+               the same layout as scripts/package.sh plus the MAML help; fails on a missing or unexpected file.
                With PSResourceGet present it also writes a .nupkg to <OutputPath>/nupkg/ through a temporary
                local repository.
       Test     dotnet test of the unit test projects (and the integration tests with -IncludeIntegration), then
@@ -282,16 +282,21 @@ function Invoke-Package {
 
         if (Test-Path -LiteralPath $dest) { Remove-Item -LiteralPath $dest -Recurse -Force }
         $binDir = Join-Path (Join-Path $dest 'bin') $rid
-        foreach ($dir in @($dest, (Join-Path $dest 'en-US'), $binDir)) { New-Item -ItemType Directory -Path $dir -Force | Out-Null }
+        $depsDir = Join-Path $dest 'Dependencies'
+        foreach ($dir in @($dest, (Join-Path $dest 'en-US'), $depsDir, $binDir)) { New-Item -ItemType Directory -Path $dir -Force | Out-Null }
 
         $manifestText = [System.IO.File]::ReadAllText((Join-Path $Root 'OpenClaw.psd1')).Replace('{{ModuleVersion}}', $version)
         if ($manifestText -match '\{\{') { throw 'OpenClaw.psd1 still holds a {{placeholder}} after filling in the version.' }
         [System.IO.File]::WriteAllText((Join-Path $dest 'OpenClaw.psd1'), $manifestText, $Utf8NoBom)
 
-        # The cmdlets, the engine and its dependencies; never System.Management.Automation.dll (PowerShell provides it).
+        # The cmdlets at the root; the engine and its dependencies in Dependencies/, which the module initializer loads
+        # in isolation (src/OpenClaw.PowerShell/Loading); never System.Management.Automation.dll (PowerShell provides it).
         Get-ChildItem -LiteralPath (Join-Path $stage 'module') -Filter '*.dll' |
             Where-Object { $_.Name -ne 'System.Management.Automation.dll' } |
-            ForEach-Object { Copy-Item -LiteralPath $_.FullName -Destination $dest }
+            ForEach-Object {
+                $target = if ($_.Name -eq 'OpenClaw.PowerShell.dll') { $dest } else { $depsDir }
+                Copy-Item -LiteralPath $_.FullName -Destination $target
+            }
         foreach ($source in $ModuleFiles.Keys) {
             Copy-Item -LiteralPath (Join-Path $Root $source) -Destination (Join-Path $dest $ModuleFiles[$source])
         }
@@ -315,12 +320,13 @@ function Invoke-Package {
 
         # Every expected file must be there.
         $expected = New-Object System.Collections.Generic.List[string]
-        foreach ($f in @('OpenClaw.psd1', 'OpenClaw.PowerShell.dll', 'OpenClaw.Node.dll') + @($ModuleFiles.Values) +
+        foreach ($f in @('OpenClaw.psd1', 'OpenClaw.PowerShell.dll', 'Dependencies/OpenClaw.Node.dll') + @($ModuleFiles.Values) +
             @("bin/$rid/$hostExe", "bin/$rid/openclaw-node.dll", "bin/$rid/openclaw-node.runtimeconfig.json", "bin/$rid/openclaw-node.deps.json")) {
             $expected.Add($f)
         }
         foreach ($dll in Get-DllNamesFromDeps (Join-Path $stage 'module/OpenClaw.PowerShell.deps.json')) {
-            if ($dll -ne 'System.Management.Automation.dll' -and -not $expected.Contains($dll)) { $expected.Add($dll) }
+            if ($dll -in 'System.Management.Automation.dll', 'OpenClaw.PowerShell.dll') { continue }
+            if (-not $expected.Contains("Dependencies/$dll")) { $expected.Add("Dependencies/$dll") }
         }
         foreach ($dll in Get-DllNamesFromDeps (Join-Path $stage 'host/openclaw-node.deps.json')) {
             if (-not $expected.Contains("bin/$rid/$dll")) { $expected.Add("bin/$rid/$dll") }
@@ -328,6 +334,11 @@ function Invoke-Package {
         $missing = @($expected | Where-Object { -not (Test-Path -LiteralPath (Join-Path $dest $_) -PathType Leaf) })
         if (Test-Path -LiteralPath (Join-Path $dest 'System.Management.Automation.dll')) { throw 'System.Management.Automation.dll must not ship.' }
         if ($missing.Count -gt 0) { throw ("The package in $dest is incomplete; missing:`n  " + ($missing -join "`n  ")) }
+        # Nothing else either (the MAML help is the one optional file), as scripts/package.sh checks.
+        $extra = @(Get-ChildItem -LiteralPath $dest -Recurse -File | ForEach-Object {
+                $_.FullName.Substring($dest.Length).TrimStart('\', '/').Replace('\', '/') } |
+            Where-Object { $_ -ne "en-US/$MamlName" -and -not $expected.Contains($_) })
+        if ($extra.Count -gt 0) { throw ("The package in $dest holds unexpected files:`n  " + ($extra -join "`n  ")) }
     }
     finally {
         if (Test-Path -LiteralPath $stage) { Remove-Item -LiteralPath $stage -Recurse -Force -ErrorAction SilentlyContinue }

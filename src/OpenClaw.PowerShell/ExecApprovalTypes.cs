@@ -89,7 +89,11 @@ public sealed class OpenClawExecApprovalPolicy
             EffectivePolicy d = EffectivePolicy.Resolve(doc, null);
             (Security, Ask, AskFallback, AutoAllowSkills, SecuritySource) = (Map(d.Security), Map(d.Ask), Map(d.AskFallback), d.AutoAllowSkills, d.SecuritySource);
             var all = new List<OpenClawExecAllowlistEntry>();
-            foreach (var kv in doc.Agents) { all.AddRange(kv.Value.Allowlist.Select(e => new OpenClawExecAllowlistEntry(kv.Key, e))); }
+            // No lambda over the pair: a closure field of an engine value type would need the engine to load.
+            foreach (string agent in doc.Agents.Keys)
+            {
+                foreach (ExecAllowlistEntry e in doc.Agents[agent].Allowlist) { all.Add(new OpenClawExecAllowlistEntry(agent, e)); }
+            }
             Allowlist = all.ToArray();
         }
         else

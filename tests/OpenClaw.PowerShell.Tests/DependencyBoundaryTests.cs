@@ -84,6 +84,29 @@ public sealed class DependencyBoundaryTests
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
     }
 
+    /// <summary>PowerShell loads every type of the module assembly before it runs the module initializer that makes the
+    /// engine loadable; a type whose base type, interface or field layout needs an engine type would fail there.</summary>
+    [Fact]
+    public void Every_type_of_the_cmdlet_assembly_can_be_loaded_without_the_engine()
+    {
+        using var mlc = MetadataContext.Open();
+        var problems = new List<string>();
+        const BindingFlags All = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (Type t in mlc.Module.GetTypes())
+        {
+            bool Engine(Type x) => Flatten(x).Any(p => p.Assembly.GetName().Name == "OpenClaw.Node");
+            if (t.BaseType is not null && Engine(t.BaseType)) { problems.Add($"{t.FullName}: base type {t.BaseType}"); }
+            foreach (Type i in t.GetInterfaces().Where(Engine)) { problems.Add($"{t.FullName}: interface {i}"); }
+            // Reference-type fields are laid out without loading their type; value-type fields (engine enums and
+            // structs, also in closures and state machines) are not.
+            foreach (FieldInfo f in t.GetFields(All).Where(f => f.FieldType.IsValueType && Engine(f.FieldType)))
+            {
+                problems.Add($"{t.FullName}: field {f.Name} of engine value type {f.FieldType}");
+            }
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     private static bool IsVisible(MethodBase? m) => m is not null && (m.IsPublic || m.IsFamily || m.IsFamilyOrAssembly);
 
     private static IEnumerable<Type> Flatten(Type t)

@@ -35,6 +35,20 @@ public static class HostInterop
     public static async Task<ExecApprovalsSnapshot> GetNodeExecApprovalsAsync(OperatorClient client, string nodeId, CancellationToken ct) =>
         SnapshotFromRemote(await client.GetNodeExecApprovalsAsync(nodeId, ct).ConfigureAwait(false));
 
+    /// <summary>The node that <paramref name="selector"/> names (id, display name or id prefix; see
+    /// <see cref="OperatorOperations.ResolveNode"/>) among the gateway's nodes.</summary>
+    /// <exception cref="Protocol.GatewayException">The gateway failed the call, or no single node matches.</exception>
+    public static async Task<NodeInfo> ResolveNodeAsync(OperatorClient client, string selector, CancellationToken ct) =>
+        OperatorOperations.ResolveNode(await client.GetNodesAsync(ct).ConfigureAwait(false), selector);
+
+    /// <summary><see cref="GetNodeExecApprovalsAsync"/> for the node that <paramref name="selector"/> names.</summary>
+    /// <exception cref="Protocol.GatewayException">The gateway or node refused or failed the call, or no single node matches.</exception>
+    public static async Task<ExecApprovalsSnapshot> GetNodeExecApprovalsBySelectorAsync(OperatorClient client, string selector, CancellationToken ct)
+    {
+        NodeInfo node = await ResolveNodeAsync(client, selector, ct).ConfigureAwait(false);
+        return await GetNodeExecApprovalsAsync(client, node.NodeId, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Applies <paramref name="change"/> to a node's policy through the gateway (compare-and-swap with retry, see
     /// <see cref="RemoteExecApprovals.EditAsync"/>) and returns the node's new snapshot.</summary>
     /// <exception cref="ArgumentException"><paramref name="change"/> is invalid.</exception>

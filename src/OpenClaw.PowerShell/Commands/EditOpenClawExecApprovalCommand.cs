@@ -141,8 +141,7 @@ public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
         try
         {
             ExecApprovalsEditor.Validate(change);
-            var target = RunAsync(async ct => OpenClaw.Node.Operator.OperatorOperations.ResolveNode(
-                await OpenClaw.Node.Operator.OperatorOperations.GetNodesAsync(Client, ct).ConfigureAwait(false), Node!));
+            var target = RunAsync(ct => OpenClaw.Node.Operator.HostInterop.ResolveNodeAsync(Client, Node!, ct));
             if (!ShouldProcess($"exec approvals of node {target.DisplayName ?? target.NodeId} ({target.NodeId})", ExecApprovalsEditor.Describe(change))) { return; }
             ExecApprovalsSnapshot snap = RunAsync(ct => OpenClaw.Node.Operator.HostInterop.EditNodeExecApprovalsAsync(Client, target.NodeId, change, ct));
             WriteVerbose($"Updated the exec approvals of {target.DisplayName ?? target.NodeId} (hash {snap.Hash}).");

@@ -45,11 +45,7 @@ public sealed class GetOpenClawExecApprovalCommand : OperatorCmdlet
         {
             try
             {
-                snap = RunAsync(async ct =>
-                {
-                    var target = OpenClaw.Node.Operator.OperatorOperations.ResolveNode(await OpenClaw.Node.Operator.OperatorOperations.GetNodesAsync(Client, ct).ConfigureAwait(false), Node);
-                    return await OpenClaw.Node.Operator.HostInterop.GetNodeExecApprovalsAsync(Client, target.NodeId, ct).ConfigureAwait(false);
-                });
+                snap = RunAsync(ct => OpenClaw.Node.Operator.HostInterop.GetNodeExecApprovalsBySelectorAsync(Client, Node, ct));
             }
             catch (OpenClaw.Node.Protocol.GatewayException ex)
             {

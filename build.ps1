@@ -8,8 +8,9 @@
       Clean    Removes the output folder and runs dotnet clean.
       Build    dotnet build of OpenClaw.PowerShell.sln (warnings are errors).
       Docs     Builds the MAML help (OpenClaw.PowerShell.dll-Help.xml) from docs/*.md with platyPS 1.x
-               (Microsoft.PowerShell.PlatyPS). With -UpdateMarkdown it first refreshes docs/*.md from the
-               packaged module (and creates pages for new cmdlets). Without platyPS it says so and goes on.
+               (Microsoft.PowerShell.PlatyPS), or with scripts/maml.cs (dotnet alone, as scripts/package.sh
+               does) where platyPS is not installed. With -UpdateMarkdown (platyPS only) it first refreshes
+               docs/*.md from the packaged module (and creates pages for new cmdlets).
       Package  Publishes the cmdlets and the openclaw-node host and assembles <OutputPath>/OpenClaw/<version>/,
                the same layout as scripts/package.sh plus the MAML help; fails on a missing or unexpected file.
                With PSResourceGet present it also writes a .nupkg to <OutputPath>/nupkg/ through a temporary
@@ -226,8 +227,13 @@ function Invoke-Build {
 function Invoke-Docs {
     $platy = Get-Module -ListAvailable -Name Microsoft.PowerShell.PlatyPS | Sort-Object Version -Descending | Select-Object -First 1
     if (-not $platy) {
-        Write-Warning (('Docs: platyPS 1.x (Microsoft.PowerShell.PlatyPS) is not installed, so the MAML help ({0}) was not built ' +
-            'and Get-Help will show only the syntax of the cmdlets. Install it with: Install-PSResource Microsoft.PowerShell.PlatyPS') -f $MamlName)
+        # The same converter as the dotnet-only path (scripts/package.sh), so both produce the same layout.
+        Write-Step ('Docs: platyPS 1.x (Microsoft.PowerShell.PlatyPS) is not installed; building {0} with scripts/maml.cs' -f $MamlName)
+        $helpDir = Join-Path $OutputPath 'help'
+        New-Item -ItemType Directory -Path $helpDir -Force | Out-Null
+        Invoke-Native dotnet @('run', (Join-Path $Root 'scripts/maml.cs'), '--', (Join-Path $Root 'docs'), (Join-Path $helpDir $MamlName))
+        $moduleHelp = Join-Path (Get-ModuleFolder) 'en-US'
+        if (Test-Path -LiteralPath $moduleHelp) { Copy-Item -LiteralPath (Join-Path $helpDir $MamlName) -Destination $moduleHelp -Force }
         return
     }
     Import-Module -ModuleInfo $platy -ErrorAction Stop

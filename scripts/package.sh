@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the shipped module layout with dotnet alone, for machines without PowerShell (build.ps1 -Task Package does
-# the same, plus MAML help through platyPS):
+# the same, with platyPS for the MAML help where it is installed):
 #
 #   out/OpenClaw/<version>/
 #     OpenClaw.psd1                  the top-level template with ModuleVersion from Directory.Build.props
@@ -8,6 +8,7 @@
 #                                    System.Management.Automation, System.Runtime.Loader and OpenClaw.Node
 #     OpenClaw.Format.ps1xml
 #     en-US/about_OpenClaw.help.txt, en-US/about_OpenClaw_ExecApprovals.help.txt
+#     en-US/OpenClaw.PowerShell.dll-Help.xml   MAML help from docs/*.md (scripts/maml.cs)
 #     Dependencies/                  OpenClaw.Node.dll and every assembly the publish output holds besides the root
 #                                    module (BouncyCastle, Polly, System.Text.Json and friends)
 #     bin/<rid>/openclaw-node[.exe]  the host executable (framework-dependent, .NET 10) and its files
@@ -132,6 +133,9 @@ done
 cp "$ROOT/module/OpenClaw.Format.ps1xml" "$DEST/"
 cp "$ROOT/module/en-US/about_OpenClaw.help.txt" "$ROOT/module/en-US/about_OpenClaw_ExecApprovals.help.txt" "$DEST/en-US/"
 
+info "building the MAML help from docs/*.md (scripts/maml.cs)"
+dotnet run "$ROOT/scripts/maml.cs" -- "$ROOT/docs" "$DEST/en-US/OpenClaw.PowerShell.dll-Help.xml" >/dev/null
+
 # The host: its whole publish output except symbols and XML docs.
 (cd "$STAGE/host" && find . -type f ! -name '*.pdb' ! -name '*.xml') | sed 's|^\./||' | while IFS= read -r f; do
   mkdir -p "$DEST/bin/$RID/$(dirname "$f")"
@@ -148,6 +152,7 @@ EXPECTED=(
   OpenClaw.Format.ps1xml
   en-US/about_OpenClaw.help.txt
   en-US/about_OpenClaw_ExecApprovals.help.txt
+  en-US/OpenClaw.PowerShell.dll-Help.xml
   "bin/$RID/$HOST_EXE"
   "bin/$RID/openclaw-node.dll"
   "bin/$RID/openclaw-node.runtimeconfig.json"
@@ -178,9 +183,8 @@ for f in "${EXPECTED[@]}"; do
     missing=1
   fi
 done
-# Nothing else: every file in the package must be an expected one (the MAML help is the one optional file).
+# Nothing else: every file in the package must be an expected one.
 while IFS= read -r f; do
-  [[ "$f" == en-US/OpenClaw.PowerShell.dll-Help.xml ]] && continue
   found=0
   for x in "${EXPECTED[@]}"; do [[ "$x" == "$f" ]] && { found=1; break; }; done
   if [[ "$found" == 0 ]]; then
@@ -199,7 +203,3 @@ echo "$DEST"
 done)
 echo
 info "ok: ${#EXPECTED[@]} expected files present."
-if [[ ! -f "$DEST/en-US/OpenClaw.PowerShell.dll-Help.xml" ]]; then
-  info "note: no MAML help (en-US/OpenClaw.PowerShell.dll-Help.xml): it is built from docs/ by platyPS,"
-  info "      which needs PowerShell (./build.ps1 -Task Package). Without it Get-Help shows only the syntax."
-fi

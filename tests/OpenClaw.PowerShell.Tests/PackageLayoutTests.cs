@@ -24,6 +24,7 @@ public sealed class PackageLayoutTests
             "OpenClaw.Format.ps1xml",
             "en-US/about_OpenClaw.help.txt",
             "en-US/about_OpenClaw_ExecApprovals.help.txt",
+            "en-US/OpenClaw.PowerShell.dll-Help.xml",
             "Dependencies/OpenClaw.Node.dll",
             "Dependencies/BouncyCastle.Crypto.dll",
             "Dependencies/Polly.Core.dll",
@@ -54,8 +55,6 @@ public sealed class PackageLayoutTests
     {
         string[] actual = Directory.EnumerateFiles(_module.Folder, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(_module.Folder, f).Replace('\\', '/'))
-            // The MAML help is built where PowerShell with platyPS exists (build.ps1); it is the one optional file.
-            .Where(f => f != "en-US/OpenClaw.PowerShell.dll-Help.xml")
             .OrderBy(f => f, StringComparer.Ordinal).ToArray();
         string[] expected = Expected().OrderBy(f => f, StringComparer.Ordinal).ToArray();
         string[] missing = expected.Except(actual).ToArray();

@@ -37,7 +37,11 @@ public sealed class CompletionEndToEndTests : IAsyncLifetime
             Assert.Contains("comp-01", request.ToolTip);
             Assert.Empty(CompletionSource.Requests(op, "no-such-request-"));
 
+            // Approve the device and its command surface (as One_pipeline_approves... does), so the node is listed.
             await op.ApproveAsync(device, default);
+            NodeRequestInfo? surface = await op.WaitForCommandSurfaceRequestAsync(deviceId, Wait, default);
+            Assert.NotNull(surface);
+            await op.ApproveAsync(surface!, default);
             // The node list catches up with the approval within moments: poll (bounded) for the name.
             var deadline = Stopwatch.StartNew();
             while (!CompletionSource.Nodes(op, "COMP").Any(c => c.Text == "comp-01") && deadline.Elapsed < Wait) { await Task.Delay(200); }

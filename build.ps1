@@ -8,10 +8,11 @@
       Clean    Removes the output folder and runs dotnet clean.
       Build    dotnet build of OpenClaw.PowerShell.sln (warnings are errors).
       Docs     Builds the MAML help (OpenClaw.PowerShell.dll-Help.xml) from docs/*.md with platyPS 1.x
-               (Microsoft.PowerShell.PlatyPS). With -UpdateMarkdown it first refreshes docs/*.md from the
-               packaged module (and creates pages for new cmdlets). Without platyPS it says so and goes on.
+               (Microsoft.PowerShell.PlatyPS), or with scripts/maml.cs (dotnet alone, as scripts/package.sh
+               does) where platyPS is not installed. With -UpdateMarkdown (platyPS only) it first refreshes
+               docs/*.md from the packaged module (and creates pages for new cmdlets).
       Package  Publishes the cmdlets and the openclaw-node host and assembles <OutputPath>/OpenClaw/<version>/,
-               the same layout as scripts/package.sh plus the MAML help; fails if an expected file is missing.
+               the same layout as scripts/package.sh plus the MAML help; fails on a missing or unexpected file.
                With PSResourceGet present it also writes a .nupkg to <OutputPath>/nupkg/ through a temporary
                local repository.
       Test     dotnet test of the unit test projects (and the integration tests with -IncludeIntegration), then
@@ -226,8 +227,13 @@ function Invoke-Build {
 function Invoke-Docs {
     $platy = Get-Module -ListAvailable -Name Microsoft.PowerShell.PlatyPS | Sort-Object Version -Descending | Select-Object -First 1
     if (-not $platy) {
-        Write-Warning (('Docs: platyPS 1.x (Microsoft.PowerShell.PlatyPS) is not installed, so the MAML help ({0}) was not built ' +
-            'and Get-Help will show only the syntax of the cmdlets. Install it with: Install-PSResource Microsoft.PowerShell.PlatyPS') -f $MamlName)
+        # The same converter as the dotnet-only path (scripts/package.sh), so both produce the same layout.
+        Write-Step ('Docs: platyPS 1.x (Microsoft.PowerShell.PlatyPS) is not installed; building {0} with scripts/maml.cs' -f $MamlName)
+        $helpDir = Join-Path $OutputPath 'help'
+        New-Item -ItemType Directory -Path $helpDir -Force | Out-Null
+        Invoke-Native dotnet @('run', (Join-Path $Root 'scripts/maml.cs'), '--', (Join-Path $Root 'docs'), (Join-Path $helpDir $MamlName))
+        $moduleHelp = Join-Path (Get-ModuleFolder) 'en-US'
+        if (Test-Path -LiteralPath $moduleHelp) { Copy-Item -LiteralPath (Join-Path $helpDir $MamlName) -Destination $moduleHelp -Force }
         return
     }
     Import-Module -ModuleInfo $platy -ErrorAction Stop
@@ -282,16 +288,21 @@ function Invoke-Package {
 
         if (Test-Path -LiteralPath $dest) { Remove-Item -LiteralPath $dest -Recurse -Force }
         $binDir = Join-Path (Join-Path $dest 'bin') $rid
-        foreach ($dir in @($dest, (Join-Path $dest 'en-US'), $binDir)) { New-Item -ItemType Directory -Path $dir -Force | Out-Null }
+        $depsDir = Join-Path $dest 'Dependencies'
+        foreach ($dir in @($dest, (Join-Path $dest 'en-US'), $depsDir, $binDir)) { New-Item -ItemType Directory -Path $dir -Force | Out-Null }
 
         $manifestText = [System.IO.File]::ReadAllText((Join-Path $Root 'OpenClaw.psd1')).Replace('{{ModuleVersion}}', $version)
         if ($manifestText -match '\{\{') { throw 'OpenClaw.psd1 still holds a {{placeholder}} after filling in the version.' }
         [System.IO.File]::WriteAllText((Join-Path $dest 'OpenClaw.psd1'), $manifestText, $Utf8NoBom)
 
-        # The cmdlets, the engine and its dependencies; never System.Management.Automation.dll (PowerShell provides it).
+        # The cmdlets at the root; the engine and its dependencies in Dependencies/, which the module initializer loads
+        # in isolation (src/OpenClaw.PowerShell/Loading); never System.Management.Automation.dll (PowerShell provides it).
         Get-ChildItem -LiteralPath (Join-Path $stage 'module') -Filter '*.dll' |
             Where-Object { $_.Name -ne 'System.Management.Automation.dll' } |
-            ForEach-Object { Copy-Item -LiteralPath $_.FullName -Destination $dest }
+            ForEach-Object {
+                $target = if ($_.Name -eq 'OpenClaw.PowerShell.dll') { $dest } else { $depsDir }
+                Copy-Item -LiteralPath $_.FullName -Destination $target
+            }
         foreach ($source in $ModuleFiles.Keys) {
             Copy-Item -LiteralPath (Join-Path $Root $source) -Destination (Join-Path $dest $ModuleFiles[$source])
         }
@@ -315,12 +326,13 @@ function Invoke-Package {
 
         # Every expected file must be there.
         $expected = New-Object System.Collections.Generic.List[string]
-        foreach ($f in @('OpenClaw.psd1', 'OpenClaw.PowerShell.dll', 'OpenClaw.Node.dll') + @($ModuleFiles.Values) +
+        foreach ($f in @('OpenClaw.psd1', 'OpenClaw.PowerShell.dll', 'Dependencies/OpenClaw.Node.dll') + @($ModuleFiles.Values) +
             @("bin/$rid/$hostExe", "bin/$rid/openclaw-node.dll", "bin/$rid/openclaw-node.runtimeconfig.json", "bin/$rid/openclaw-node.deps.json")) {
             $expected.Add($f)
         }
         foreach ($dll in Get-DllNamesFromDeps (Join-Path $stage 'module/OpenClaw.PowerShell.deps.json')) {
-            if ($dll -ne 'System.Management.Automation.dll' -and -not $expected.Contains($dll)) { $expected.Add($dll) }
+            if ($dll -in 'System.Management.Automation.dll', 'OpenClaw.PowerShell.dll') { continue }
+            if (-not $expected.Contains("Dependencies/$dll")) { $expected.Add("Dependencies/$dll") }
         }
         foreach ($dll in Get-DllNamesFromDeps (Join-Path $stage 'host/openclaw-node.deps.json')) {
             if (-not $expected.Contains("bin/$rid/$dll")) { $expected.Add("bin/$rid/$dll") }
@@ -328,6 +340,11 @@ function Invoke-Package {
         $missing = @($expected | Where-Object { -not (Test-Path -LiteralPath (Join-Path $dest $_) -PathType Leaf) })
         if (Test-Path -LiteralPath (Join-Path $dest 'System.Management.Automation.dll')) { throw 'System.Management.Automation.dll must not ship.' }
         if ($missing.Count -gt 0) { throw ("The package in $dest is incomplete; missing:`n  " + ($missing -join "`n  ")) }
+        # Nothing else either (the MAML help is the one optional file), as scripts/package.sh checks.
+        $extra = @(Get-ChildItem -LiteralPath $dest -Recurse -File | ForEach-Object {
+                $_.FullName.Substring($dest.Length).TrimStart('\', '/').Replace('\', '/') } |
+            Where-Object { $_ -ne "en-US/$MamlName" -and -not $expected.Contains($_) })
+        if ($extra.Count -gt 0) { throw ("The package in $dest holds unexpected files:`n  " + ($extra -join "`n  ")) }
     }
     finally {
         if (Test-Path -LiteralPath $stage) { Remove-Item -LiteralPath $stage -Recurse -Force -ErrorAction SilentlyContinue }

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Builds the shipped module layout with dotnet alone, for machines without PowerShell (build.ps1 -Task Package does
-# the same, plus MAML help through platyPS):
+# the same, with platyPS for the MAML help where it is installed):
 #
 #   out/OpenClaw/<version>/
 #     OpenClaw.psd1                  the top-level template with ModuleVersion from Directory.Build.props
-#     OpenClaw.PowerShell.dll        the cmdlets (root module)
-#     OpenClaw.Node.dll + deps       the engine and every assembly its deps.json names (see "Dependencies" below)
+#     OpenClaw.PowerShell.dll        the cmdlets (root module); names no assembly but netstandard,
+#                                    System.Management.Automation, System.Runtime.Loader and OpenClaw.Node
 #     OpenClaw.Format.ps1xml
 #     en-US/about_OpenClaw.help.txt, en-US/about_OpenClaw_ExecApprovals.help.txt
+#     en-US/OpenClaw.PowerShell.dll-Help.xml   MAML help from docs/*.md (scripts/maml.cs)
+#     Dependencies/                  OpenClaw.Node.dll and every assembly the publish output holds besides the root
+#                                    module (BouncyCastle, Polly, System.Text.Json and friends)
 #     bin/<rid>/openclaw-node[.exe]  the host executable (framework-dependent, .NET 10) and its files
 #
-# Dependencies sit next to the root module, not in Dependencies/ (STYLE.md section 12): that layout needs an
-# assembly-load resolver in OpenClaw.PowerShell.dll (AssemblyLoadContext on 7.x, AssemblyResolve on 5.1), which the
-# cmdlet project does not have yet. Move them when it does.
+# Dependencies/ is loaded by OpenClaw.PowerShell.dll's module initializer (src/OpenClaw.PowerShell/Loading): a private
+# AssemblyLoadContext on PowerShell 7, an AssemblyResolve handler for our names on Windows PowerShell 5.1
+# (STYLE.md section 12). The check at the end fails on a missing file and on an unexpected one.
 #
 # Usage: scripts/package.sh [--rid <rid>] [--configuration <Release|Debug>] [--out <dir>]
 # Fails (non-zero) when a build fails or an expected file is missing; prints the layout.
@@ -112,20 +115,26 @@ dotnet publish "$ROOT/src/OpenClaw.NodeHost/OpenClaw.NodeHost.csproj" \
 # ---------------------------------------------------------------- assemble
 
 rm -rf "$DEST"
-mkdir -p "$DEST/en-US" "$DEST/bin/$RID"
+mkdir -p "$DEST/en-US" "$DEST/Dependencies" "$DEST/bin/$RID"
 
 sed "s/{{ModuleVersion}}/$VERSION/g" "$ROOT/OpenClaw.psd1" >"$DEST/OpenClaw.psd1"
 if grep -n '{{' "$DEST/OpenClaw.psd1" >&2; then die "OpenClaw.psd1 still holds a {{placeholder}} (above)"; fi
 
-# The cmdlets, the engine and the engine's dependencies: every assembly of the publish output. Never
-# System.Management.Automation.dll: PowerShell provides it.
+# The cmdlets at the root; the engine and its dependencies (every other assembly of the publish output) in
+# Dependencies/. Never System.Management.Automation.dll: PowerShell provides it.
 shopt -s nullglob
 for f in "$STAGE/module"/*.dll; do
-  [[ "$(basename "$f")" == System.Management.Automation.dll ]] && continue
-  cp "$f" "$DEST/"
+  case "$(basename "$f")" in
+    System.Management.Automation.dll) ;;
+    OpenClaw.PowerShell.dll) cp "$f" "$DEST/" ;;
+    *) cp "$f" "$DEST/Dependencies/" ;;
+  esac
 done
 cp "$ROOT/module/OpenClaw.Format.ps1xml" "$DEST/"
 cp "$ROOT/module/en-US/about_OpenClaw.help.txt" "$ROOT/module/en-US/about_OpenClaw_ExecApprovals.help.txt" "$DEST/en-US/"
+
+info "building the MAML help from docs/*.md (scripts/maml.cs)"
+dotnet run "$ROOT/scripts/maml.cs" -- "$ROOT/docs" "$DEST/en-US/OpenClaw.PowerShell.dll-Help.xml" >/dev/null
 
 # The host: its whole publish output except symbols and XML docs.
 (cd "$STAGE/host" && find . -type f ! -name '*.pdb' ! -name '*.xml') | sed 's|^\./||' | while IFS= read -r f; do
@@ -139,10 +148,11 @@ done
 EXPECTED=(
   OpenClaw.psd1
   OpenClaw.PowerShell.dll
-  OpenClaw.Node.dll
+  Dependencies/OpenClaw.Node.dll
   OpenClaw.Format.ps1xml
   en-US/about_OpenClaw.help.txt
   en-US/about_OpenClaw_ExecApprovals.help.txt
+  en-US/OpenClaw.PowerShell.dll-Help.xml
   "bin/$RID/$HOST_EXE"
   "bin/$RID/openclaw-node.dll"
   "bin/$RID/openclaw-node.runtimeconfig.json"
@@ -159,8 +169,10 @@ dlls_in_deps() { # $1 = deps.json
   grep -o '"[^"]*\.dll"' "$1" | tr -d '"' | sed 's|.*/||' | sort -u
 }
 while IFS= read -r dll; do
-  [[ "$dll" == System.Management.Automation.dll ]] && continue
-  add_expected "$dll"
+  case "$dll" in
+    System.Management.Automation.dll | OpenClaw.PowerShell.dll) ;;
+    *) add_expected "Dependencies/$dll" ;;
+  esac
 done < <(dlls_in_deps "$STAGE/module/OpenClaw.PowerShell.deps.json")
 while IFS= read -r dll; do add_expected "bin/$RID/$dll"; done < <(dlls_in_deps "$STAGE/host/openclaw-node.deps.json")
 
@@ -171,8 +183,16 @@ for f in "${EXPECTED[@]}"; do
     missing=1
   fi
 done
-[[ ! -e "$DEST/System.Management.Automation.dll" ]] || die "System.Management.Automation.dll must not ship"
-[[ "$missing" == 0 ]] || die "the package in $DEST is incomplete (files above)"
+# Nothing else: every file in the package must be an expected one.
+while IFS= read -r f; do
+  found=0
+  for x in "${EXPECTED[@]}"; do [[ "$x" == "$f" ]] && { found=1; break; }; done
+  if [[ "$found" == 0 ]]; then
+    printf 'package.sh: unexpected: %s\n' "$f" >&2
+    missing=1
+  fi
+done < <(cd "$DEST" && find . -type f | sed 's|^\./||')
+[[ "$missing" == 0 ]] || die "the package in $DEST does not match the expected layout (files above)"
 
 # ---------------------------------------------------------------- report
 
@@ -183,7 +203,3 @@ echo "$DEST"
 done)
 echo
 info "ok: ${#EXPECTED[@]} expected files present."
-if [[ ! -f "$DEST/en-US/OpenClaw.PowerShell.dll-Help.xml" ]]; then
-  info "note: no MAML help (en-US/OpenClaw.PowerShell.dll-Help.xml): it is built from docs/ by platyPS,"
-  info "      which needs PowerShell (./build.ps1 -Task Package). Without it Get-Help shows only the syntax."
-fi

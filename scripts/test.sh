@@ -18,14 +18,22 @@ dotnet build OpenClaw.PowerShell.sln -c Release -nologo -clp:NoSummary
 
 LOG="$(mktemp)"
 trap 'rm -f "$LOG"' EXIT
+# Packaged before the tests: tests/OpenClaw.PowerShell.Tests checks out/OpenClaw/<version>/ file by file and imports it
+# in a hosted PowerShell 7.6 (OPENCLAW_PACKAGE_OUT tells it where; without it the tests package on their own).
+echo "==> Packaging the module with dotnet alone (out/OpenClaw/<version>/)"
+status=0
+if bash scripts/package.sh >/dev/null; then
+  export OPENCLAW_PACKAGE_OUT="$ROOT/out"
+else
+  echo "test.sh: scripts/package.sh failed" >&2
+  status=1
+fi
+
 echo "==> Running the .NET test suites"
 set +e
 dotnet test OpenClaw.PowerShell.sln -c Release --no-build -nologo 2>&1 | tee "$LOG"
-status=${PIPESTATUS[0]}
+[[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
 set -e
-
-echo "==> Packaging the module with dotnet alone (out/OpenClaw/<version>/)"
-bash scripts/package.sh >/dev/null || { echo "test.sh: scripts/package.sh failed" >&2; status=1; }
 
 echo "==> Pester"
 bash tests/pester/run.sh || status=1

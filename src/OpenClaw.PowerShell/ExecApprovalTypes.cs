@@ -89,7 +89,11 @@ public sealed class OpenClawExecApprovalPolicy
             EffectivePolicy d = EffectivePolicy.Resolve(doc, null);
             (Security, Ask, AskFallback, AutoAllowSkills, SecuritySource) = (Map(d.Security), Map(d.Ask), Map(d.AskFallback), d.AutoAllowSkills, d.SecuritySource);
             var all = new List<OpenClawExecAllowlistEntry>();
-            foreach (var kv in doc.Agents) { all.AddRange(kv.Value.Allowlist.Select(e => new OpenClawExecAllowlistEntry(kv.Key, e))); }
+            // No lambda over the pair: a closure field of an engine value type would need the engine to load.
+            foreach (string agent in doc.Agents.Keys)
+            {
+                foreach (ExecAllowlistEntry e in doc.Agents[agent].Allowlist) { all.Add(new OpenClawExecAllowlistEntry(agent, e)); }
+            }
             Allowlist = all.ToArray();
         }
         else
@@ -97,21 +101,6 @@ public sealed class OpenClawExecApprovalPolicy
             EffectivePolicy p = EffectivePolicy.Resolve(doc, agentId);
             (Security, Ask, AskFallback, AutoAllowSkills, SecuritySource) = (Map(p.Security), Map(p.Ask), Map(p.AskFallback), p.AutoAllowSkills, p.SecuritySource);
             Allowlist = p.Allowlist.Select(x => new OpenClawExecAllowlistEntry(x.AgentId, x.Entry)).ToArray();
-        }
-    }
-
-    /// <summary>Builds the snapshot a node returned through <c>exec.approvals.node.get/set</c>.</summary>
-    internal static ExecApprovalsSnapshot FromRemote(System.Text.Json.Nodes.JsonObject snap)
-    {
-        string path = Node.Internal.Json.Str(snap, "path") ?? "(node)";
-        try
-        {
-            ExecApprovalsDocument doc = ExecApprovalsDocument.FromJson(snap["file"], "the node's exec approvals");
-            return new ExecApprovalsSnapshot(path, Node.Internal.Json.Bool(snap, "exists") ?? true, Node.Internal.Json.Str(snap, "hash") ?? string.Empty, doc, null);
-        }
-        catch (ExecApprovalsFormatException ex)
-        {
-            return new ExecApprovalsSnapshot(path, true, Node.Internal.Json.Str(snap, "hash") ?? string.Empty, null, ex.Message);
         }
     }
 

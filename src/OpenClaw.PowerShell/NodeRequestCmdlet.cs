@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using OpenClaw.Node.Operator;
 using OpenClaw.Node.Protocol;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell;
 
@@ -22,6 +23,7 @@ public abstract class NodeRequestCmdlet : OperatorCmdlet
     [Parameter(ParameterSetName = ById, Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("RequestId")]
+    [ArgumentCompleter(typeof(OpenClawNodeRequestCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
     /// <summary>Requests from Get-OpenClawNodeRequest.</summary>
@@ -34,7 +36,7 @@ public abstract class NodeRequestCmdlet : OperatorCmdlet
     public SwitchParameter PassThru { get; set; }
 
     /// <summary>The requests of this pipeline record; unknown ids are reported as NodeRequestNotFound and skipped.</summary>
-    protected IEnumerable<NodeRequestInfo> Targets()
+    private protected IEnumerable<NodeRequestInfo> Targets()
     {
         if (ParameterSetName == ByObject) { return InputObject.Select(o => o.Info); }
         try { _pending ??= RunAsync(ct => Client.GetRequestsAsync(ct)); }

@@ -35,7 +35,7 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
     public string? TlsFingerprint { get; set; }
 
     /// <summary>The connection this invocation uses.</summary>
-    protected OperatorClient Client => _own ?? OpenClawSession.Client!;
+    private protected OperatorClient Client => _own ?? OpenClawSession.Client!;
 
     /// <summary>Name of the gateway (its URL), for output objects.</summary>
     protected string GatewayName => Client.Url;
@@ -69,7 +69,7 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
     }
 
     /// <summary>Opens an operator connection or throws a terminating error.</summary>
-    protected OperatorClient Connect(string gateway, SecureString? token, string? fingerprint, bool useDevice = false, string? stateDirectory = null)
+    private protected OperatorClient Connect(string gateway, SecureString? token, string? fingerprint, bool useDevice = false, string? stateDirectory = null)
     {
         if (fingerprint is not null)
         {
@@ -129,7 +129,7 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
         _own = null;
         if (own is not null)
         {
-            try { own.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+            try { HostInterop.CloseAsync(own).GetAwaiter().GetResult(); }
             catch (GatewayException) { }
         }
     }

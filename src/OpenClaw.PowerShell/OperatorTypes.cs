@@ -3,8 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Collections.Specialized;
 using OpenClaw.Node.Operator;
 
 namespace OpenClaw.PowerShell;
@@ -185,74 +184,62 @@ public sealed class OpenClawNode
     public override string ToString() => Name ?? Id;
 }
 
-/// <summary>Turns JSON into PowerShell objects (PSCustomObject, object[], primitives) or hashtables.</summary>
+/// <summary>
+/// Turns JSON payloads into PowerShell objects (PSCustomObject, object[], primitives) or hashtables and back. JSON
+/// crosses from the engine as a plain CLR graph (<see cref="HostInterop"/>): this assembly never names a
+/// System.Text.Json type, so it binds to no JSON library version of PowerShell's own.
+/// </summary>
 internal static class JsonToPowerShell
 {
-    public static object? ToPSObject(JsonNode? node) => node switch
+    public static object? ToPSObject(object? clr) => clr switch
     {
-        null => null,
-        JsonObject o => Obj(o),
-        JsonArray a => a.Select(ToPSObject).ToArray(),
-        JsonValue v => Value(v),
-        _ => null,
+        OrderedDictionary o => Obj(o),
+        object?[] a => a.Select(ToPSObject).ToArray(),
+        _ => clr,
     };
 
-    private static PSObject Obj(JsonObject o)
+    private static PSObject Obj(OrderedDictionary o)
     {
         var ps = new PSObject();
-        foreach (var kv in o) { ps.Properties.Add(new PSNoteProperty(kv.Key, ToPSObject(kv.Value))); }
+        foreach (DictionaryEntry kv in o) { ps.Properties.Add(new PSNoteProperty((string)kv.Key, ToPSObject(kv.Value))); }
         return ps;
     }
 
-    public static object? ToHashtable(JsonNode? node) => node switch
+    public static object? ToHashtable(object? clr) => clr switch
     {
-        null => null,
-        JsonObject o => o.Aggregate(new Hashtable(StringComparer.OrdinalIgnoreCase), (h, kv) => { h[kv.Key] = ToHashtable(kv.Value); return h; }),
-        JsonArray a => a.Select(ToHashtable).ToArray(),
-        JsonValue v => Value(v),
-        _ => null,
+        OrderedDictionary o => o.Cast<DictionaryEntry>().Aggregate(new Hashtable(StringComparer.OrdinalIgnoreCase), (h, kv) => { h[kv.Key] = ToHashtable(kv.Value); return h; }),
+        object?[] a => a.Select(ToHashtable).ToArray(),
+        _ => clr,
     };
 
-    private static object? Value(JsonValue v) => v.GetValueKind() switch
-    {
-        JsonValueKind.String => v.GetValue<string>(),
-        JsonValueKind.True => true,
-        JsonValueKind.False => false,
-        JsonValueKind.Number => v.TryGetValue(out long l) ? l : v.TryGetValue(out double d) ? d : (object?)v.ToJsonString(),
-        _ => null,
-    };
-
-    /// <summary>Converts a hashtable / PSObject / primitive from PowerShell into JSON for command params.</summary>
-    public static JsonNode? FromPowerShell(object? value)
+    /// <summary>Converts a hashtable / PSObject / primitive from PowerShell into the CLR graph the engine sends as JSON
+    /// (PSCustomObjects become ordered dictionaries; wrapped values are unwrapped).</summary>
+    public static object? FromPowerShell(object? value)
     {
         if (value is PSObject pso && pso.BaseObject is not PSCustomObject) { value = pso.BaseObject; }
         switch (value)
         {
             case null: return null;
-            case string s: return JsonValue.Create(s);
-            case bool b: return JsonValue.Create(b);
-            case int i: return JsonValue.Create(i);
-            case long l: return JsonValue.Create(l);
-            case double d: return JsonValue.Create(d);
+            case string: return value;
             case IDictionary dict:
             {
-                var o = new JsonObject();
+                var o = new OrderedDictionary(StringComparer.Ordinal);
                 foreach (DictionaryEntry e in dict) { o[e.Key.ToString()!] = FromPowerShell(e.Value); }
                 return o;
             }
             case PSObject custom:
             {
-                var o = new JsonObject();
+                var o = new OrderedDictionary(StringComparer.Ordinal);
                 foreach (PSPropertyInfo p in custom.Properties) { o[p.Name] = FromPowerShell(p.Value); }
                 return o;
             }
             case IEnumerable list:
             {
-                var a = new JsonArray();
+                var a = new List<object?>();
                 foreach (object? item in list) { a.Add(FromPowerShell(item)); }
-                return a;
+                return a.ToArray();
             }
-            default: return JsonValue.Create(value.ToString());
+            default: return value;
         }
     }
 }

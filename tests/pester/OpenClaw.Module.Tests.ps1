@@ -118,6 +118,34 @@ Describe 'The OpenClaw module' {
     }
 }
 
+Describe 'Dependency isolation' {
+    # The engine and its dependencies load from Dependencies/ (a private AssemblyLoadContext on PowerShell 7, the
+    # module's AssemblyResolve handler on Windows PowerShell 5.1), even when the session already holds other copies.
+    It 'runs an engine operation with the engine and System.Text.Json taken from Dependencies/ or the runtime, never another module' {
+        $r = Invoke-ModuleChild -Script '
+            $state = Join-Path ([System.IO.Path]::GetTempPath()) ("oc-iso-" + [guid]::NewGuid().ToString("N"))
+            Edit-OpenClawExecApproval -Security Allowlist -StateDirectory $state -Confirm:$false
+            $policy = Get-OpenClawExecApproval -StateDirectory $state
+            Remove-Item -LiteralPath $state -Recurse -Force
+            $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq "OpenClaw.Node" }
+            $json = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq "System.Text.Json" }
+            [pscustomobject]@{
+                Security = "$($policy.Security)"
+                Engines  = @($engine).Count
+                Engine   = @($engine)[0].Location
+                Json     = (@($json | ForEach-Object { $_.Location }) -join ";")
+                Context  = if ($PSVersionTable.PSEdition -eq "Core") { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(@($engine)[0]).GetType().Name } else { "AppDomain" }
+            }'
+        $deps = Join-Path (Split-Path -Parent $script:Manifest) 'Dependencies'
+        $r.Security | Should -Be 'Allowlist'
+        $r.Engines | Should -Be 1
+        $r.Engine | Should -Be (Join-Path $deps 'OpenClaw.Node.dll')
+        if ($PSVersionTable.PSEdition -eq 'Core') { $r.Context | Should -Be 'DependencyLoadContext' }
+        # Windows PowerShell 5.1 has no System.Text.Json of its own: it must be ours.
+        if ($PSVersionTable.PSEdition -eq 'Desktop') { $r.Json | Should -Be (Join-Path $deps 'System.Text.Json.dll') }
+    }
+}
+
 Describe 'Help' {
     BeforeAll {
         # The synopsis as written in docs/Start-OpenClawNode.md, whitespace collapsed.

@@ -40,7 +40,7 @@ public sealed class ConnectOpenClawGatewayCommand : OperatorCmdlet
         OpenClawSession.Client = client;
         if (old is not null)
         {
-            try { old.DisposeAsync().AsTask().GetAwaiter().GetResult(); } catch (Node.Protocol.GatewayException) { }
+            try { HostInterop.CloseAsync(old).GetAwaiter().GetResult(); } catch (Node.Protocol.GatewayException) { }
         }
         if (client.Scopes.Count == 0)
         {

@@ -16,7 +16,7 @@ public sealed class DisconnectOpenClawGatewayCommand : OpenClawCmdlet
         OperatorClient? client = OpenClawSession.Client;
         OpenClawSession.Client = null;
         if (client is null) { WriteVerbose("Not connected to a gateway."); return; }
-        try { RunAsync(async _ => { await client.DisposeAsync().ConfigureAwait(false); return true; }); }
+        try { RunAsync(async _ => { await HostInterop.CloseAsync(client).ConfigureAwait(false); return true; }); }
         catch (Node.Protocol.GatewayException) { }
         WriteVerbose($"Disconnected from {client.Url}.");
     }

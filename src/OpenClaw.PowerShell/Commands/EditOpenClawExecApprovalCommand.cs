@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using OpenClaw.Node.Approvals;
 using OpenClaw.Node.State;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell.Commands;
 
@@ -15,6 +16,7 @@ public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
     /// <summary>Edit this node's policy through the gateway (node id, name or id prefix) instead of the local file.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(OpenClawNodeCompleter))]
     public string? Node { get; set; }
 
     /// <summary>The gateway is only needed with -Node.</summary>
@@ -31,6 +33,7 @@ public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
     [Parameter(ParameterSetName = RemoveEntries, Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("Agent")]
+    [ArgumentCompleter(typeof(OpenClawAgentIdCompleter))]
     public string? AgentId { get; set; }
 
     /// <summary>New security mode.</summary>
@@ -138,12 +141,11 @@ public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
         try
         {
             ExecApprovalsEditor.Validate(change);
-            var target = RunAsync(async ct => OpenClaw.Node.Operator.OperatorOperations.ResolveNode(
-                await OpenClaw.Node.Operator.OperatorOperations.GetNodesAsync(Client, ct).ConfigureAwait(false), Node!));
+            var target = RunAsync(ct => OpenClaw.Node.Operator.HostInterop.ResolveNodeAsync(Client, Node!, ct));
             if (!ShouldProcess($"exec approvals of node {target.DisplayName ?? target.NodeId} ({target.NodeId})", ExecApprovalsEditor.Describe(change))) { return; }
-            var snap = RunAsync(ct => OpenClaw.Node.Operator.RemoteExecApprovals.EditAsync(Client, target.NodeId, change, ct));
-            WriteVerbose($"Updated the exec approvals of {target.DisplayName ?? target.NodeId} (hash {OpenClaw.Node.Internal.Json.Str(snap, "hash")}).");
-            if (PassThru) { WriteObject(new OpenClawExecApprovalPolicy(OpenClawExecApprovalPolicy.FromRemote(snap), AgentId)); }
+            ExecApprovalsSnapshot snap = RunAsync(ct => OpenClaw.Node.Operator.HostInterop.EditNodeExecApprovalsAsync(Client, target.NodeId, change, ct));
+            WriteVerbose($"Updated the exec approvals of {target.DisplayName ?? target.NodeId} (hash {snap.Hash}).");
+            if (PassThru) { WriteObject(new OpenClawExecApprovalPolicy(snap, AgentId)); }
         }
         catch (ArgumentException ex)
         {

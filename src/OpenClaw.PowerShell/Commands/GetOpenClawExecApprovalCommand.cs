@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using OpenClaw.Node.Approvals;
 using OpenClaw.Node.State;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell.Commands;
 
@@ -14,6 +15,7 @@ public sealed class GetOpenClawExecApprovalCommand : OperatorCmdlet
     /// <summary>Read this node's policy through the gateway (node id, name or id prefix) instead of the local file.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(OpenClawNodeCompleter))]
     public string? Node { get; set; }
 
     /// <summary>The gateway is only needed with -Node.</summary>
@@ -26,6 +28,7 @@ public sealed class GetOpenClawExecApprovalCommand : OperatorCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("Agent")]
+    [ArgumentCompleter(typeof(OpenClawAgentIdCompleter))]
     public string[]? AgentId { get; set; }
 
     /// <summary>State directory. Default: $env:OPENCLAW_STATE_DIR, else ~/.openclaw.</summary>
@@ -42,11 +45,7 @@ public sealed class GetOpenClawExecApprovalCommand : OperatorCmdlet
         {
             try
             {
-                snap = RunAsync(async ct =>
-                {
-                    var target = OpenClaw.Node.Operator.OperatorOperations.ResolveNode(await OpenClaw.Node.Operator.OperatorOperations.GetNodesAsync(Client, ct).ConfigureAwait(false), Node);
-                    return OpenClawExecApprovalPolicy.FromRemote(await OpenClaw.Node.Operator.OperatorOperations.GetNodeExecApprovalsAsync(Client, target.NodeId, ct).ConfigureAwait(false));
-                });
+                snap = RunAsync(ct => OpenClaw.Node.Operator.HostInterop.GetNodeExecApprovalsBySelectorAsync(Client, Node, ct));
             }
             catch (OpenClaw.Node.Protocol.GatewayException ex)
             {

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using OpenClaw.Node.Operator;
 using OpenClaw.Node.Protocol;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell.Commands;
 
@@ -22,12 +23,14 @@ public sealed class GetOpenClawNodeCommand : OperatorCmdlet
     [Parameter(ParameterSetName = ByName, Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(OpenClawNodeCompleter))]
     public string[] Name { get; set; } = { "*" };
 
     /// <summary>Node ids (device ids).</summary>
     [Parameter(ParameterSetName = ById, Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("NodeId")]
+    [ArgumentCompleter(typeof(OpenClawNodeCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
     /// <summary>Lists nodes once per invocation and filters per pipeline record.</summary>

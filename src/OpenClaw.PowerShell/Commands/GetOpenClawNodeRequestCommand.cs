@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using OpenClaw.Node.Operator;
 using OpenClaw.Node.Protocol;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell.Commands;
 
@@ -20,6 +21,7 @@ public sealed class GetOpenClawNodeRequestCommand : OperatorCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("RequestId")]
+    [ArgumentCompleter(typeof(OpenClawNodeRequestCompleter))]
     public string[]? Id { get; set; }
 
     /// <summary>Only requests of this kind.</summary>

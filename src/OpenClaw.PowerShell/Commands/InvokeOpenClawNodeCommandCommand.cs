@@ -2,9 +2,10 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
-using System.Text.Json.Nodes;
+using System.Collections.Specialized;
 using OpenClaw.Node.Operator;
 using OpenClaw.Node.Protocol;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell.Commands;
 
@@ -38,6 +39,7 @@ public sealed class InvokeOpenClawNodeCommandCommand : OperatorCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("NodeId", "Id")]
+    [ArgumentCompleter(typeof(OpenClawNodeCompleter))]
     public string Node { get; set; } = string.Empty;
 
     /// <summary>Command name, e.g. system.which or system.run.</summary>
@@ -76,10 +78,10 @@ public sealed class InvokeOpenClawNodeCommandCommand : OperatorCmdlet
     protected override void ProcessRecord()
     {
         if (ParameterSetName == RunSet) { Run(); return; }
-        JsonObject? parameters = null;
+        OrderedDictionary? parameters = null;
         if (Parameters is not null)
         {
-            parameters = JsonToPowerShell.FromPowerShell(Parameters) as JsonObject;
+            parameters = JsonToPowerShell.FromPowerShell(Parameters) as OrderedDictionary;
             if (parameters is null)
             {
                 WriteError(new ErrorRecord(new ArgumentException("-Parameters must be a hashtable or an object."), "InvalidCommandParameters", ErrorCategory.InvalidArgument, Parameters));
@@ -91,12 +93,12 @@ public sealed class InvokeOpenClawNodeCommandCommand : OperatorCmdlet
             _nodes ??= RunAsync(ct => Client.GetNodesAsync(ct));
             NodeInfo node = OperatorOperations.ResolveNode(_nodes, Node);
             if (!ShouldProcess($"{node.DisplayName ?? node.NodeId}", $"Invoke {Command}")) { return; }
-            JsonNode? payload = RunAsync(ct => Client.InvokeAsync(node.NodeId, Command, parameters, TimeoutSec * 1000, ct));
+            InvokePayload payload = RunAsync(ct => HostInterop.InvokeAsync(Client, node.NodeId, Command, parameters, TimeoutSec * 1000, ct));
             switch (OutputType)
             {
-                case NodeCommandOutputType.Json: WriteObject(payload?.ToJsonString() ?? "null"); break;
-                case NodeCommandOutputType.Hashtable: WriteObject(JsonToPowerShell.ToHashtable(payload)); break;
-                default: WriteObject(JsonToPowerShell.ToPSObject(payload)); break;
+                case NodeCommandOutputType.Json: WriteObject(payload.Json); break;
+                case NodeCommandOutputType.Hashtable: WriteObject(JsonToPowerShell.ToHashtable(payload.Value)); break;
+                default: WriteObject(JsonToPowerShell.ToPSObject(payload.Value)); break;
             }
         }
         catch (GatewayException ex) { WriteError(Errors.FromGateway(ex, Node)); }

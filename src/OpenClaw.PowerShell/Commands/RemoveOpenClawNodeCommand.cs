@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using OpenClaw.Node.Operator;
 using OpenClaw.Node.Protocol;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell.Commands;
 
@@ -19,6 +20,7 @@ public sealed class RemoveOpenClawNodeCommand : OperatorCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("NodeId", "Name")]
+    [ArgumentCompleter(typeof(OpenClawNodeCompleter))]
     public string[] Id { get; set; } = Array.Empty<string>();
 
     /// <summary>Removes each node; a failure is a non-terminating error for that node only.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Management.Automation;
 using OpenClaw.Node.Operator;
 using OpenClaw.Node.Protocol;
+using OpenClaw.PowerShell.Completion;
 
 namespace OpenClaw.PowerShell.Commands;
 
@@ -16,6 +17,7 @@ public sealed class RenameOpenClawNodeCommand : OperatorCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [Alias("NodeId")]
+    [ArgumentCompleter(typeof(OpenClawNodeCompleter))]
     public string Id { get; set; } = string.Empty;
 
     /// <summary>The new display name.</summary>

@@ -94,7 +94,8 @@ public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
         NodeHostStatus? last = null;
         int exit = RunAsync(ct =>
         {
-            var log = new DelegateNodeLog((level, message) => Post(() => WriteLog(level, message)));
+            // The level crosses the closure as an int: a closure field of an engine enum would need the engine to load.
+            var log = new DelegateNodeLog((level, message) => PostLog((int)level, message));
             var host = new NodeHost(options, log);
             return host.RunAsync(OnPipeline<NodeHostStatus>(s =>
             {
@@ -107,6 +108,8 @@ public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
             ThrowTerminatingError(Errors.NodeHostFailed(exit, last?.Message ?? "The node host stopped with exit code " + exit + "."));
         }
     }
+
+    private void PostLog(int level, string message) => Post(() => WriteLog((NodeLogLevel)level, message));
 
     private void WriteLog(NodeLogLevel level, string message)
     {

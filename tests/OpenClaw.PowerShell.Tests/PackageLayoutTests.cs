@@ -1,0 +1,89 @@
+using System;
+using System.IO;
+using System.Linq;
+using Xunit;
+
+namespace OpenClaw.PowerShell.Tests;
+
+/// <summary>The packaged module, file by file: nothing missing, nothing extra.</summary>
+[Collection(PackagedModuleCollection.Name)]
+public sealed class PackageLayoutTests
+{
+    private readonly PackagedModule _module;
+
+    public PackageLayoutTests(PackagedModule module) => _module = module;
+
+    /// <summary>Every file of out/OpenClaw/&lt;version&gt;/. A new dependency or file must be added here on purpose.</summary>
+    private string[] Expected()
+    {
+        string exe = _module.Rid.StartsWith("win-", StringComparison.Ordinal) ? "openclaw-node.exe" : "openclaw-node";
+        return new[]
+        {
+            "OpenClaw.psd1",
+            "OpenClaw.PowerShell.dll",
+            "OpenClaw.Format.ps1xml",
+            "en-US/about_OpenClaw.help.txt",
+            "en-US/about_OpenClaw_ExecApprovals.help.txt",
+            "en-US/OpenClaw.PowerShell.dll-Help.xml",
+            "Dependencies/OpenClaw.Node.dll",
+            "Dependencies/BouncyCastle.Crypto.dll",
+            "Dependencies/Polly.Core.dll",
+            "Dependencies/Microsoft.Bcl.AsyncInterfaces.dll",
+            "Dependencies/Microsoft.Bcl.TimeProvider.dll",
+            "Dependencies/System.Buffers.dll",
+            "Dependencies/System.ComponentModel.Annotations.dll",
+            "Dependencies/System.IO.Pipelines.dll",
+            "Dependencies/System.Memory.dll",
+            "Dependencies/System.Numerics.Vectors.dll",
+            "Dependencies/System.Runtime.CompilerServices.Unsafe.dll",
+            "Dependencies/System.Text.Encodings.Web.dll",
+            "Dependencies/System.Text.Json.dll",
+            "Dependencies/System.Threading.Tasks.Extensions.dll",
+            $"bin/{_module.Rid}/{exe}",
+            $"bin/{_module.Rid}/openclaw-node.dll",
+            $"bin/{_module.Rid}/openclaw-node.deps.json",
+            $"bin/{_module.Rid}/openclaw-node.runtimeconfig.json",
+            $"bin/{_module.Rid}/OpenClaw.Node.dll",
+            $"bin/{_module.Rid}/BouncyCastle.Crypto.dll",
+            $"bin/{_module.Rid}/Polly.Core.dll",
+            $"bin/{_module.Rid}/System.CommandLine.dll",
+        };
+    }
+
+    [Fact]
+    public void The_package_holds_exactly_the_expected_files()
+    {
+        string[] actual = Directory.EnumerateFiles(_module.Folder, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(_module.Folder, f).Replace('\\', '/'))
+            .OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        string[] expected = Expected().OrderBy(f => f, StringComparer.Ordinal).ToArray();
+        string[] missing = expected.Except(actual).ToArray();
+        string[] extra = actual.Except(expected).ToArray();
+        Assert.True(missing.Length == 0 && extra.Length == 0,
+            $"Package layout of {_module.Folder} differs.\nMissing:\n  {string.Join("\n  ", missing)}\nUnexpected:\n  {string.Join("\n  ", extra)}");
+    }
+
+    [Fact]
+    public void The_packaged_manifest_carries_the_version_and_loads_the_root_module()
+    {
+        string text = File.ReadAllText(_module.Manifest);
+        Assert.Contains($"ModuleVersion          = '{_module.Version}'", text);
+        Assert.DoesNotContain("{{", text);
+        Assert.Contains("RootModule             = 'OpenClaw.PowerShell.dll'", text);
+    }
+
+    [Fact]
+    public void No_dependency_sits_next_to_the_root_module()
+    {
+        string[] rootDlls = Directory.GetFiles(_module.Folder, "*.dll").Select(Path.GetFileName).ToArray()!;
+        Assert.Equal(new[] { "OpenClaw.PowerShell.dll" }, rootDlls);
+    }
+
+    [Fact]
+    public void The_host_executable_is_executable()
+    {
+        if (OperatingSystem.IsWindows()) { return; }
+        string exe = Path.Combine(_module.Folder, "bin", _module.Rid, "openclaw-node");
+        Assert.True((File.GetUnixFileMode(exe) & UnixFileMode.UserExecute) != 0, exe + " is not executable");
+    }
+}

@@ -47,6 +47,9 @@ public sealed class PackageLayoutTests
             $"bin/{_module.Rid}/BouncyCastle.Crypto.dll",
             $"bin/{_module.Rid}/Polly.Core.dll",
             $"bin/{_module.Rid}/System.CommandLine.dll",
+            // The Windows Service Control Manager glue of `run --windows-service` (inert elsewhere).
+            $"bin/{_module.Rid}/System.ServiceProcess.ServiceController.dll",
+            $"bin/{_module.Rid}/System.Diagnostics.EventLog.dll",
         };
     }
 

@@ -96,7 +96,7 @@ public sealed class NodeHost
             // Only the host holding node.lock owns node-status.json.
             _status = new NodeStatusPublisher(stateDirectory, _options.StatusHeartbeatInterval, _log);
             prep = Prepare();
-            _status.SetIdentity(prep.Identity.DeviceId, prep.Config.DisplayName, prep.Url, prep.Gateway.Tls, prep.Gateway.TlsFingerprint);
+            _status.SetIdentity(prep.Identity.DeviceId, prep.Config.DisplayName ?? Environment.MachineName, prep.Url, prep.Gateway.Tls, prep.Gateway.TlsFingerprint);
         }
         catch (StateFileException ex)
         {

@@ -111,9 +111,9 @@ Describe 'The OpenClaw module' {
         $r.Variables | Should -BeNullOrEmpty
     }
 
-    It 'applies the default view to OpenClawNodeStatus' {
+    It 'applies the default view to OpenClawNodeStateChange' {
         $r = Invoke-ModuleChild -Script '
-            [pscustomobject]@{ Views = (@(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawNodeStatus).Count) }'
+            [pscustomobject]@{ Views = (@(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawNodeStateChange).Count) }'
         $r.Views | Should -BeGreaterThan 0
     }
 }

@@ -8,10 +8,10 @@ namespace OpenClaw.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Runs the OpenClaw node host in the foreground until Ctrl+C.</para>
 /// <para type="description">Connects to the gateway, waits for pairing approval if needed, serves system.run and
-/// system.which, and writes an OpenClawNodeStatus object each time the connection state changes.</para>
+/// system.which, and writes an OpenClawNodeStateChange object each time the connection state changes.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "OpenClawNode")]
-[OutputType(typeof(OpenClawNodeStatus))]
+[OutputType(typeof(OpenClawNodeStateChange))]
 public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
 {
     /// <summary>Gateway host name or IP address. Default: the saved gateway, else 127.0.0.1.</summary>
@@ -78,7 +78,7 @@ public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
             return host.RunAsync(OnPipeline<NodeHostStatus>(s =>
             {
                 last = s;
-                WriteObject(new OpenClawNodeStatus(s));
+                WriteObject(new OpenClawNodeStateChange(s));
             }), ct);
         });
         if (exit != NodeHostExitCodes.Stopped)

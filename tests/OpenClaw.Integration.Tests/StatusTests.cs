@@ -163,6 +163,11 @@ public sealed class StatusTests
         Assert.Equal(again.Pid, (int)s.Obj("host").Long("pid")!);
     }
 
+}
+
+/// <summary>Status where nothing was ever installed or run: needs no gateway.</summary>
+public sealed class StatusWithoutHostTests
+{
     [Fact]
     public async Task Status_with_nothing_installed_and_no_host()
     {

@@ -257,7 +257,8 @@ public sealed class NodeStatusTests
         Assert.False(s.Healthy);
         Assert.NotNull(s.Policy.Error);
         Assert.Null(s.Policy.Security);
-        Assert.Contains("every command is denied", s.Summary);
+        Assert.Contains("exec-approvals file is unusable", s.Summary);
+        Assert.Contains("Every command is denied", s.Summary);
     }
 
     [Fact]

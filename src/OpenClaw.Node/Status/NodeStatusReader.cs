@@ -252,7 +252,7 @@ public static class NodeStatusReader
         string gw = s.Gateway.Url ?? "the gateway";
         string who = s.Host.DisplayName is string n ? $"'{n}'" : "this node";
         string policyNote = s.Policy.Error is not null
-            ? $" The exec-approvals file is unusable, so every command is denied: {s.Policy.Error}"
+            ? $" The exec-approvals file is unusable: {s.Policy.Error}"
             : string.Empty;
         if (s.Healthy)
         {

@@ -283,3 +283,39 @@ public sealed class StatusPairingAndRestartTests
         Assert.True(DateTimeOffset.Parse(conn.Obj("lastError").Str("at")!) >= DateTimeOffset.Parse(s.Obj("host").Str("startedAt")!));
     }
 }
+
+/// <summary>Status of nodes of the TLS gateway: the pinned fingerprint is shown, a pin mismatch is the last error.</summary>
+[Collection("tls")]
+public sealed class StatusTlsTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+    private readonly RealGateway _gw;
+
+    public StatusTlsTests(TlsGatewayFixture fixture) => _gw = fixture.Gateway;
+
+    [Fact]
+    public async Task Status_shows_the_pinned_fingerprint_and_a_pin_mismatch_as_a_tls_failure()
+    {
+        using var good = new StateDir();
+        NodeProcess node = NodeProcess.Start(_gw, good.Path, extra: new[] { "--tls", "--tls-fingerprint", _gw.TlsFingerprint! });
+        await using var owned = node;
+        await node.WaitForStateAsync("Connected", Wait);
+        var (_, s, _) = await StatusCli.RunAsync(good.Path);
+        Assert.True(s.Bool("connected"));
+        Assert.True(s.Obj("gateway").Bool("tls"));
+        Assert.StartsWith("wss://", s.Obj("gateway").Str("url"));
+        Assert.Equal(_gw.TlsFingerprint, s.Obj("gateway").Str("tlsFingerprint"));
+
+        using var bad = new StateDir();
+        string wrong = new string(_gw.TlsFingerprint!.Select(c => c == 'a' ? 'b' : c == '0' ? '1' : c).ToArray());
+        NodeProcess mismatch = NodeProcess.Start(_gw, bad.Path, extra: new[] { "--tls", "--tls-fingerprint", wrong });
+        await using var ownedMismatch = mismatch;
+        await mismatch.WaitForStateAsync("Reconnecting", Wait);
+        var (code, m, _) = await StatusCli.RunAsync(bad.Path);
+        Assert.Equal(1, code);
+        Assert.False(m.Bool("connected"));
+        Assert.Equal(wrong, m.Obj("gateway").Str("tlsFingerprint"));
+        Assert.Equal("TlsFailure", m.Obj("connection").Obj("lastError").Str("kind"));
+        Assert.True(m.Obj("connection").Long("reconnectAttempts") >= 1);
+    }
+}

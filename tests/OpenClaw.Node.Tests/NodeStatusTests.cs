@@ -342,6 +342,30 @@ public sealed class NodeStatusTests
     }
 
     [Fact]
+    public async Task The_heartbeat_refreshes_the_file_without_a_state_change_and_stops_with_the_publisher()
+    {
+        using var dir = new TempDir();
+        string path = dir.Combine(NodeStatusFile.FileName);
+        DateTimeOffset first;
+        using (var pub = new NodeStatusPublisher(dir.Path, TimeSpan.FromMilliseconds(100), NullNodeLog.Instance))
+        {
+            first = NodeStatusFile.Parse(File.ReadAllText(path)).HeartbeatAt!.Value;
+            Assert.Equal(0.1, NodeStatusFile.Parse(File.ReadAllText(path)).HeartbeatIntervalSeconds, 3);
+            DateTimeOffset deadline = DateTimeOffset.UtcNow.AddSeconds(20);
+            while (NodeStatusFile.Parse(File.ReadAllText(path)).HeartbeatAt <= first)
+            {
+                Assert.True(DateTimeOffset.UtcNow < deadline, "no heartbeat within 20 s");
+                await Task.Delay(20);
+            }
+            Assert.Equal("Starting", NodeStatusFile.Parse(File.ReadAllText(path)).State);
+        }
+        string after = File.ReadAllText(path);
+        // With the publisher disposed, the reader judges the heartbeat against the announced 100 ms interval.
+        NodeStatus s = NodeStatusReader.Read(dir.Path, now: NodeStatusFile.Parse(after).HeartbeatAt!.Value.AddSeconds(1));
+        Assert.Equal(NodeHostState.Unresponsive, s.Host.State);
+    }
+
+    [Fact]
     public async Task The_host_publishes_retries_while_running_and_marks_the_file_stopped_on_a_clean_exit()
     {
         using var dir = new TempDir();

@@ -24,7 +24,7 @@ public sealed class NodeStatusTests
     /// <summary>A status as this test process would publish it: the pid and start time are real, so the reader verifies them.</summary>
     private static NodeStatusFile ThisProcess(string state, DateTimeOffset heartbeat)
     {
-        (DateTimeOffset started, long? ticks) = ProcessProbe.Current();
+        (DateTimeOffset? started, long? ticks) = ProcessProbe.Current();
         return new NodeStatusFile
         {
             Pid = Environment.ProcessId,

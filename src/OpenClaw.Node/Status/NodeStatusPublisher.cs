@@ -28,7 +28,7 @@ internal sealed class NodeStatusPublisher : IDisposable
         _path = Path.Combine(stateDirectory, NodeStatusFile.FileName);
         _log = log;
         _interval = heartbeatInterval > TimeSpan.Zero ? heartbeatInterval : NodeStatusFile.DefaultHeartbeatInterval;
-        (DateTimeOffset started, long? ticks) = ProcessProbe.Current();
+        (DateTimeOffset? started, long? ticks) = ProcessProbe.Current();
         DateTimeOffset now = DateTimeOffset.UtcNow;
         _doc.Pid = ProcessProbe.CurrentId;
         _doc.ProcessStartedAt = started;

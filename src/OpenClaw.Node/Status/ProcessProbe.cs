@@ -39,11 +39,17 @@ internal static class ProcessProbe
         }
     }
 
-    /// <summary>This process's start time (UTC) and, on Linux, its <c>/proc</c> start ticks.</summary>
-    public static (DateTimeOffset StartedAt, long? StartTicks) Current()
+    /// <summary>This process's start time (UTC; null where the platform cannot tell) and, on Linux, its <c>/proc</c> start ticks.</summary>
+    public static (DateTimeOffset? StartedAt, long? StartTicks) Current()
     {
         using Process p = Process.GetCurrentProcess();
-        return (new DateTimeOffset(p.StartTime.ToUniversalTime()), LinuxStartTicks(p.Id, out _));
+        DateTimeOffset? started;
+        try { started = new DateTimeOffset(p.StartTime.ToUniversalTime()); }
+        catch (Exception ex) when (ex is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException or PlatformNotSupportedException)
+        {
+            started = null;
+        }
+        return (started, LinuxStartTicks(p.Id, out _));
     }
 
     /// <summary>Checks whether <paramref name="pid"/> is still the process that started at <paramref name="startedAt"/> / <paramref name="startTicks"/>.</summary>

@@ -31,6 +31,7 @@
         'Get-OpenClawExecApproval'
         'Get-OpenClawNode'
         'Get-OpenClawNodeRequest'
+        'Get-OpenClawNodeStatus'
         'Invoke-OpenClawNodeCommand'
         'Remove-OpenClawNode'
         'Rename-OpenClawNode'
@@ -55,7 +56,7 @@
             ReleaseNotes = @'
 0.1.0
 - Start-OpenClawNode: runs the OpenClaw node host in the foreground (gateway connection, device pairing,
-  system.run and system.which) and writes an OpenClawNodeStatus object on every connection-state change.
+  system.run and system.which) and writes an OpenClawNodeStateChange object on every connection-state change.
 - The openclaw-node executable for services (systemd, Task Scheduler, launchd) ships under bin/<runtime>/.
 - Get-OpenClawExecApproval and Edit-OpenClawExecApproval: read and change this node's exec approvals
   (exec-approvals.json in the state directory) locally, for Intune, DSC and scripts. Edits are validated
@@ -70,6 +71,9 @@
   default table views. Operator connections authenticate with the shared gateway token and no device
   identity, so the gateway grants them scopes only from its own loopback address (the gateway host, or an
   SSH tunnel). See the OPERATOR section of about_OpenClaw.
+- Get-OpenClawNodeStatus (and openclaw-node status): one OpenClawNodeStatus object that says whether this node is
+  healthy (service, host process, gateway, connection, pairing, exec policy), from the live status the running host
+  publishes in node-status.json; a killed or hung host is detected.
 '@
         }
     }

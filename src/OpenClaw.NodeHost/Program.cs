@@ -10,6 +10,7 @@ using OpenClaw.Node.Hosting;
 using OpenClaw.Node.Internal;
 using OpenClaw.Node.Operator;
 using OpenClaw.Node.Protocol;
+using OpenClaw.Node.Service;
 using OpenClaw.Node.State;
 
 namespace OpenClaw.NodeHost;
@@ -64,6 +65,7 @@ public static class Program
         var root = new RootCommand("openclaw-node: a headless OpenClaw node host, and operator tools for its gateway.")
         {
             run, identity, OperatorCommands.Create(stateDir, json, host, port, tls, fingerprint), ApprovalsCommands.Create(stateDir, json, host, port, tls, fingerprint),
+            StatusCommand.Create(stateDir, json, NodeServiceProbe.ForCurrentPlatform()),
         };
         ServiceCommands.AddTo(root, host, port, tls, fingerprint, nodeId, displayName, stateDir, json);
         // Ctrl+C and SIGTERM (systemd stop, Task Scheduler end) cancel the running command, which then stops cleanly

@@ -111,9 +111,9 @@ Describe 'The OpenClaw module' {
         $r.Variables | Should -BeNullOrEmpty
     }
 
-    It 'applies the default view to OpenClawNodeStatus' {
+    It 'applies the default view to OpenClawNodeStateChange' {
         $r = Invoke-ModuleChild -Script '
-            [pscustomobject]@{ Views = (@(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawNodeStatus).Count) }'
+            [pscustomobject]@{ Views = (@(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawNodeStateChange).Count) }'
         $r.Views | Should -BeGreaterThan 0
     }
 }
@@ -651,5 +651,58 @@ Describe 'Operator cmdlets without a gateway' {
             [pscustomobject]@{ Text = (Get-Help -Name about_OpenClaw | Out-String) }'
         $r.Text | Should -Match 'OPERATOR'
         $r.Text | Should -Match 'IncludeCommandSurface'
+    }
+}
+
+Describe 'Get-OpenClawNodeStatus without a node host' {
+    BeforeAll {
+        $script:StatusRoot = New-TempDirectory
+    }
+
+    AfterAll {
+        if ($script:StatusRoot -and (Test-Path -LiteralPath $script:StatusRoot)) { Remove-Item -LiteralPath $script:StatusRoot -Recurse -Force }
+    }
+
+    It 'says not running, not connected and not healthy for a state directory no host has used' {
+        $dir = Join-Path $script:StatusRoot ([guid]::NewGuid().ToString('N'))
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            $s = Get-OpenClawNodeStatus -StateDirectory $env:OPENCLAW_T_STATE
+            [pscustomobject]@{
+                Count            = @($s).Count
+                Type             = $s.GetType().FullName
+                Connected        = $s.Connected
+                Healthy          = $s.Healthy
+                HostRunning      = $s.HostRunning
+                HostState        = $s.HostState
+                ServiceInstalled = $s.ServiceInstalled
+                ExecSecurity     = "$($s.ExecSecurity)"
+                StateDirectory   = $s.StateDirectory
+                Summary          = $s.Summary
+                Views            = @(Get-FormatData -TypeName OpenClaw.PowerShell.OpenClawNodeStatus).Count
+            }'
+        $r.Count | Should -Be 1
+        $r.Type | Should -Be 'OpenClaw.PowerShell.OpenClawNodeStatus'
+        $r.Connected | Should -BeFalse
+        $r.Healthy | Should -BeFalse
+        $r.HostRunning | Should -BeFalse
+        $r.HostState | Should -Be 'NotRunning'
+        $r.ServiceInstalled | Should -BeFalse
+        $r.ExecSecurity | Should -Be 'Full'
+        $r.StateDirectory | Should -Be $dir
+        $r.Summary | Should -BeLike 'Not running:*'
+        $r.Views | Should -BeGreaterThan 0
+        (Test-Path -LiteralPath $dir) | Should -BeFalse -Because 'reading the status never creates the state directory'
+    }
+
+    It 'reports a corrupt status file as HostState Unknown instead of failing' {
+        $dir = Join-Path $script:StatusRoot ([guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $dir | Out-Null
+        Set-Content -LiteralPath (Join-Path $dir 'node-status.json') -Value '{"version":1,"pid":' -NoNewline
+        $r = Invoke-ModuleChild -Environment @{ OPENCLAW_T_STATE = $dir } -Script '
+            $s = Get-OpenClawNodeStatus -StateDirectory $env:OPENCLAW_T_STATE
+            [pscustomobject]@{ Connected = $s.Connected; HostState = $s.HostState; Reason = $s.HostReason }'
+        $r.Connected | Should -BeFalse
+        $r.HostState | Should -Be 'Unknown'
+        $r.Reason | Should -Match 'node-status\.json'
     }
 }

@@ -9,6 +9,7 @@ using OpenClaw.Node.Identity;
 using OpenClaw.Node.Internal;
 using OpenClaw.Node.Protocol;
 using OpenClaw.Node.State;
+using OpenClaw.Node.Status;
 using Polly;
 using Polly.Retry;
 
@@ -18,7 +19,9 @@ namespace OpenClaw.Node.Hosting;
 /// The headless node host: loads state and identity, connects to the gateway, gets paired, serves invocations and
 /// reconnects with exponential back-off (1 s to 30 s, jittered) until cancelled. Device pairing is awaited by retrying,
 /// so an approved node comes up by itself; command-surface approval is picked up from <c>node.pair.resolved</c> without
-/// reconnecting. Returns an exit code from <see cref="NodeHostExitCodes"/>.
+/// reconnecting. Returns an exit code from <see cref="NodeHostExitCodes"/>. While it runs it publishes its live state to
+/// <c>node-status.json</c> in the state directory (on every change and every
+/// <see cref="NodeHostOptions.StatusHeartbeatInterval"/>; read by <see cref="NodeStatusReader"/>).
 /// </summary>
 public sealed class NodeHost
 {
@@ -31,6 +34,7 @@ public sealed class NodeHost
     private volatile IReadOnlyCollection<string> _skillBins = Array.Empty<string>();
     private NodeConnectionState? _lastState;
     private string? _lastPairingRequest;
+    private NodeStatusPublisher? _status;
 
     /// <summary>Creates a host; nothing happens until <see cref="RunAsync"/>.</summary>
     public NodeHost(NodeHostOptions options, INodeLog? log = null)
@@ -87,23 +91,44 @@ public sealed class NodeHost
         System.IO.FileStream? instanceLock = null;
         try
         {
-            instanceLock = LockStateDirectory(StateDirectory.Resolve(_options.StateDirectory));
+            string stateDirectory = StateDirectory.Resolve(_options.StateDirectory);
+            instanceLock = LockStateDirectory(stateDirectory);
+            // Only the host holding node.lock owns node-status.json.
+            _status = new NodeStatusPublisher(stateDirectory, _options.StatusHeartbeatInterval, _log);
             prep = Prepare();
+            _status.SetIdentity(prep.Identity.DeviceId, prep.Config.DisplayName ?? Environment.MachineName, prep.Url, prep.Gateway.Tls, prep.Gateway.TlsFingerprint);
         }
         catch (StateFileException ex)
         {
+            int code = Fail(null, NodeHostExitCodes.Configuration, ex.Message);
+            StopPublishing();
             instanceLock?.Dispose();
-            return Fail(null, NodeHostExitCodes.Configuration, ex.Message);
+            return code;
         }
         catch (GatewayException ex) when (ex.Kind == FailureKind.Configuration)
         {
+            int code = Fail(null, NodeHostExitCodes.Configuration, ex.Message);
+            StopPublishing();
             instanceLock?.Dispose();
-            return Fail(null, NodeHostExitCodes.Configuration, ex.Message);
+            return code;
         }
         using (instanceLock)
         {
-            return await RunPreparedAsync(prep, ct).ConfigureAwait(false);
+            try
+            {
+                return await RunPreparedAsync(prep, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                StopPublishing();
+            }
         }
+    }
+
+    private void StopPublishing()
+    {
+        _status?.Dispose();
+        _status = null;
     }
 
     /// <summary>
@@ -150,6 +175,7 @@ public sealed class NodeHost
                 OnRetry = args =>
                 {
                     var ex = (RetryException)args.Outcome.Exception!;
+                    _status?.OnAttemptFailed(ex.Message, (ex.InnerException as GatewayException)?.Kind.ToString() ?? nameof(FailureKind.Unknown));
                     if (_lastState != NodeConnectionState.PairingRequired)
                     {
                         Report(prep, NodeConnectionState.Reconnecting, $"{ex.Message} Retrying in {args.RetryDelay.TotalSeconds:0.#} s.", retryIn: args.RetryDelay);
@@ -178,6 +204,7 @@ public sealed class NodeHost
             CloseInfo closed = await ServeAsync(prep, session, ct).ConfigureAwait(false);
             if (ct.IsCancellationRequested) { break; }
             _log.Write(NodeLogLevel.Info, $"Disconnected from the gateway ({closed}).");
+            _status?.OnDisconnected($"Disconnected from the gateway ({closed}).");
             Report(prep, NodeConnectionState.Reconnecting, $"Disconnected from the gateway ({closed}); reconnecting.");
         }
         Report(prep, NodeConnectionState.Stopped, "The node host stopped.", exitCode: NodeHostExitCodes.Stopped);
@@ -399,6 +426,7 @@ public sealed class NodeHost
                 if (string.Equals(payload.Str("nodeId"), prep.Identity.DeviceId, StringComparison.OrdinalIgnoreCase) && payload.Str("decision") == "approved")
                 {
                     if (session() is Session s) { s.SurfaceApproved = true; }
+                    _status?.SetCommandSurfaceApproved(true);
                     Report(prep, NodeConnectionState.Connected, "The gateway approved this node's commands; serving invocations.");
                 }
                 break;
@@ -466,6 +494,8 @@ public sealed class NodeHost
                 {
                     await session.Connection.RequestAsync("node.event",
                         InvokeDispatcher.NodeEventParams("node.host.stats", stats), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                    // The gateway refuses the node's publications while its command surface awaits approval (spec 5.2).
+                    _status?.SetCommandSurfaceApproved(true);
                 }
                 catch (GatewayException ex) when (ex.Kind == FailureKind.Unavailable && !session.SurfaceApproved)
                 {
@@ -496,6 +526,7 @@ public sealed class NodeHost
     {
         _lastState = state;
         if (state is not NodeConnectionState.Failed) { _log.Write(NodeLogLevel.Info, message); }
+        _status?.OnState(state, message, pairingRequestId, exitCode);
         _progress?.Report(new NodeHostStatus
         {
             State = state,

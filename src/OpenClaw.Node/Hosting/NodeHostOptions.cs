@@ -52,4 +52,10 @@ public sealed record NodeHostOptions
 
     /// <summary>Upper bound of the reconnect back-off; default 30 s.</summary>
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Heartbeat of <c>node-status.json</c> (the file is also rewritten on every state change); default 15 s. A status
+    /// reader treats a heartbeat older than three intervals as a dead or hung host.
+    /// </summary>
+    public TimeSpan StatusHeartbeatInterval { get; init; } = TimeSpan.FromSeconds(15);
 }

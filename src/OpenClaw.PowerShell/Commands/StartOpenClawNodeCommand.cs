@@ -8,11 +8,11 @@ namespace OpenClaw.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Runs the OpenClaw node host in the foreground until Ctrl+C, or starts the installed node service (-Service).</para>
 /// <para type="description">Connects to the gateway, waits for pairing approval if needed, serves system.run and
-/// system.which, and writes an OpenClawNodeStatus object each time the connection state changes. With -Service it starts
-/// the service installed by Install-OpenClawNode instead and writes an OpenClawServiceResult.</para>
+/// system.which, and writes an OpenClawNodeStateChange object each time the connection state changes. With -Service it
+/// starts the service installed by Install-OpenClawNode instead and writes an OpenClawServiceResult.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "OpenClawNode", DefaultParameterSetName = ForegroundSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-[OutputType(typeof(OpenClawNodeStatus), ParameterSetName = new[] { ForegroundSet })]
+[OutputType(typeof(OpenClawNodeStateChange), ParameterSetName = new[] { ForegroundSet })]
 [OutputType(typeof(OpenClawServiceResult), ParameterSetName = new[] { ServiceSet })]
 public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
 {
@@ -100,7 +100,7 @@ public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
             return host.RunAsync(OnPipeline<NodeHostStatus>(s =>
             {
                 last = s;
-                WriteObject(new OpenClawNodeStatus(s));
+                WriteObject(new OpenClawNodeStateChange(s));
             }), ct);
         });
         if (exit != NodeHostExitCodes.Stopped)

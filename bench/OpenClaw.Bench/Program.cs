@@ -139,7 +139,16 @@ public static class Program
     {
         var watch = Stopwatch.StartNew();
         using Process p = Spawn(h, port, token, gwDir);
-        double ms = await FirstWhichAsync(op, h.NodeId!, watch, TimeSpan.FromMinutes(2));
+        double ms;
+        try { ms = await FirstWhichAsync(op, h.NodeId!, watch, TimeSpan.FromMinutes(4)); }
+        catch (TimeoutException)
+        {
+            // A host that does not come up in time (e.g. on a badly overloaded machine) costs its round, not the run.
+            await StopAsync(p);
+            h.Errors++;
+            Say($"round {round} {h.Label,-8} no system.which answer within 4 minutes of start: round skipped");
+            return;
+        }
         await Task.Delay(TimeSpan.FromSeconds(idle));
         Mem idleMem = TreeMem(p.Id);
         h.Ready.Add(ms);

@@ -461,8 +461,10 @@ public static class Program
         psi.RedirectStandardError = true;
         psi.UseShellExecute = false;
         var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        // The host's output goes to <state>/bench-host.log, for diagnosing a host that does not come up.
+        var log = TextWriter.Synchronized(new StreamWriter(Path.Combine(h.State, "bench-host.log"), append: true) { AutoFlush = true });
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.WriteLine(e.Data); } };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;

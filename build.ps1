@@ -18,6 +18,10 @@
       Test     dotnet test of the unit test projects (and the integration tests with -IncludeIntegration), then
                the Pester 5 suite tests/pester/ against the package, under every PowerShell found (pwsh and, on
                Windows, powershell.exe) that has Pester 5. Packages first when Pester will run.
+      HostBuilds  Publishes the openclaw-node host alone into <OutputPath>/publish/<rid>-<flavour>/ (as
+               scripts/publish.sh): NativeAOT for -Runtime or this machine (needs the platform linker: clang on
+               Linux, Xcode on macOS, the C++ build tools on Windows), framework-dependent (-fd) and self-contained
+               trimmed (-sc) single files for win-x64, osx-arm64, osx-x64 and linux-x64.
       Publish  Packages (Release) and publishes to -Repository with Publish-PSResource (PSResourceGet) or
                Publish-Module (PowerShellGet 2). Refuses without -Repository, with placeholder URIs in the
                manifest, without MAML help, or with unsigned files (unless -SkipSignatureCheck).
@@ -56,7 +60,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Clean', 'Build', 'Docs', 'Package', 'Test', 'Publish')]
+    [ValidateSet('Clean', 'Build', 'Docs', 'Package', 'Test', 'Publish', 'HostBuilds')]
     [string[]] $Task = @('Build', 'Test', 'Package'),
 
     [ValidateSet('Release', 'Debug')]
@@ -479,6 +483,21 @@ function Invoke-Publish {
     }
 }
 
+function Invoke-HostBuilds {
+    $proj = Join-Path $Root 'src/OpenClaw.NodeHost/OpenClaw.NodeHost.csproj'
+    $rid = if ($Runtime) { $Runtime } else { Get-CurrentRuntime }
+    $builds = @(@{ Name = "$rid-aot"; Args = @('-r', $rid, '-p:OpenClawAot=true') })
+    foreach ($r in @('win-x64', 'osx-arm64', 'osx-x64', 'linux-x64')) {
+        $builds += @{ Name = "$r-fd"; Args = @('-r', $r, '--self-contained', 'false', '-p:PublishSingleFile=true') }
+        $builds += @{ Name = "$r-sc"; Args = @('-r', $r, '--self-contained', 'true', '-p:PublishSingleFile=true', '-p:OpenClawTrimmed=true') }
+    }
+    foreach ($b in $builds) {
+        $out = Join-Path (Join-Path $OutputPath 'publish') $b.Name
+        Write-Step "publishing openclaw-node $($b.Name) -> $out"
+        Invoke-Native dotnet (@('publish', $proj, '-c', $Configuration, '-o', $out, '--nologo', '-v:minimal') + $b.Args)
+    }
+}
+
 function Invoke-Task([string] $Name) {
     if ($Done.ContainsKey($Name)) { return }
     $Done[$Name] = $true
@@ -489,13 +508,14 @@ function Invoke-Task([string] $Name) {
         'Package' { Invoke-Package }
         'Test' { Invoke-Test }
         'Publish' { Invoke-Publish }
+        'HostBuilds' { Invoke-HostBuilds }
     }
 }
 
 # ------------------------------------------------------------------ main
 
 Assert-Prerequisite
-foreach ($name in @('Clean', 'Build', 'Docs', 'Package', 'Test', 'Publish')) {
+foreach ($name in @('Clean', 'Build', 'Docs', 'Package', 'Test', 'Publish', 'HostBuilds')) {
     if ($Task -contains $name) { Invoke-Task $name }
 }
 Write-Step 'done.'

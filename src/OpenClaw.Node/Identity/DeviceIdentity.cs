@@ -3,15 +3,9 @@ using System.IO;
 using System.Security.Cryptography;
 using System.Text;
 using OpenClaw.Node.Internal;
-using Org.BouncyCastle.Asn1;
-using Org.BouncyCastle.Asn1.EdEC;
-using Org.BouncyCastle.Asn1.Pkcs;
-using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
-using Org.BouncyCastle.Security;
 using Org.BouncyCastle.Utilities.IO.Pem;
-using Org.BouncyCastle.X509;
 
 namespace OpenClaw.Node.Identity;
 
@@ -68,11 +62,8 @@ public sealed class DeviceIdentity
             using var reader = new StringReader(pem);
             PemObject? obj = new PemReader(reader).ReadPemObject();
             if (obj is null || obj.Type != "PRIVATE KEY") { throw new FormatException("Expected a PEM block of type PRIVATE KEY."); }
-            if (PrivateKeyFactory.CreateKey(obj.Content) is not Ed25519PrivateKeyParameters key)
-            {
-                throw new FormatException("The private key is not an Ed25519 key.");
-            }
-            return new DeviceIdentity(key, createdAtMs);
+            byte[] raw = Pkcs8.ReadEd25519PrivateKey(obj.Content);
+            return new DeviceIdentity(new Ed25519PrivateKeyParameters(raw, 0), createdAtMs);
         }
         catch (Exception ex) when (ex is not FormatException)
         {
@@ -83,11 +74,11 @@ public sealed class DeviceIdentity
     /// <summary>The private key as canonical PKCS#8 PEM (64-character lines, trailing newline).</summary>
     public string PrivateKeyPkcs8Pem =>
         // PKCS#8 v1 (no embedded public key), the form OpenClaw and OpenSSL write for Ed25519.
-        ToPem("PRIVATE KEY", new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519), new DerOctetString(_private.GetEncoded())).GetDerEncoded());
+        ToPem("PRIVATE KEY", Pkcs8.WriteEd25519PrivateKey(_private.GetEncoded()));
 
     /// <summary>The public key as canonical SPKI PEM (64-character lines, trailing newline).</summary>
     public string PublicKeySpkiPem =>
-        ToPem("PUBLIC KEY", SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(_private.GeneratePublicKey()).GetDerEncoded());
+        ToPem("PUBLIC KEY", Pkcs8.WriteEd25519PublicKey(PublicKeyRaw));
 
     /// <summary>Reads the raw 32-byte key out of an SPKI PEM public key.</summary>
     /// <exception cref="FormatException">The text is not an Ed25519 SPKI PEM key.</exception>
@@ -98,11 +89,7 @@ public sealed class DeviceIdentity
             using var reader = new StringReader(pem);
             PemObject? obj = new PemReader(reader).ReadPemObject();
             if (obj is null || obj.Type != "PUBLIC KEY") { throw new FormatException("Expected a PEM block of type PUBLIC KEY."); }
-            if (PublicKeyFactory.CreateKey(obj.Content) is not Ed25519PublicKeyParameters key)
-            {
-                throw new FormatException("The public key is not an Ed25519 key.");
-            }
-            return key.GetEncoded();
+            return Pkcs8.ReadEd25519PublicKey(obj.Content);
         }
         catch (Exception ex) when (ex is not FormatException)
         {

@@ -62,6 +62,7 @@ public static class Program
         var root = new RootCommand("openclaw-node: a headless OpenClaw node host, and operator tools for its gateway.")
         {
             run, identity, OperatorCommands.Create(stateDir, json, host, port, tls, fingerprint), ApprovalsCommands.Create(stateDir, json, host, port, tls, fingerprint),
+            ImportCommand.Create(stateDir, json),
         };
         // Ctrl+C and SIGTERM (systemd stop, Task Scheduler end) cancel the running command, which then stops cleanly
         // and returns its own exit code (0 for a requested stop) instead of the 130/143 a killed process would give.

@@ -31,6 +31,7 @@
         'Get-OpenClawExecApproval'
         'Get-OpenClawNode'
         'Get-OpenClawNodeRequest'
+        'Import-OpenClawNodeState'
         'Invoke-OpenClawNodeCommand'
         'Remove-OpenClawNode'
         'Rename-OpenClawNode'

@@ -296,3 +296,39 @@ public class ImportTests
         Assert.Equal(ExecSecurity.Allowlist, EffectivePolicy.Resolve(ours.Load().Document!, null).Security);
     }
 }
+
+/// <summary>Import in place: both state directories default to ~/.openclaw.</summary>
+public class ImportInPlaceTests
+{
+    [Fact]
+    public void In_place_reads_only_the_database_and_writes_our_files_beside_it_without_touching_it()
+    {
+        using var dir = new TempDir();
+        string src = dir.Combine("home-openclaw");
+        DeviceIdentity id = DeviceIdentity.Generate();
+        using (var conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(Directory.CreateDirectory(Path.Combine(src, "state")).FullName, "openclaw.sqlite"), Pooling = false }.ToString()))
+        {
+            conn.Open();
+            using SqliteCommand c = conn.CreateCommand();
+            c.CommandText = "CREATE TABLE device_identities (identity_key TEXT PRIMARY KEY, device_id TEXT, public_key_pem TEXT, private_key_pem TEXT, created_at_ms INT, updated_at_ms INT);" +
+                "INSERT INTO device_identities VALUES ('primary', $d, $pub, $priv, 1, 1)";
+            c.Parameters.AddWithValue("$d", id.DeviceId);
+            c.Parameters.AddWithValue("$pub", id.PublicKeySpkiPem);
+            c.Parameters.AddWithValue("$priv", id.PrivateKeyPkcs8Pem);
+            c.ExecuteNonQuery();
+        }
+        string db = Path.Combine(src, "state", "openclaw.sqlite");
+        string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(db)));
+
+        NodeStateImportResult r = NodeStateImporter.Import(new NodeStateImportOptions { SourceDirectory = src, TargetDirectory = src });
+
+        Assert.Equal("sqlite", r.SourceKind);
+        Assert.Equal(id.DeviceId, new NodeStateStore(src).LoadIdentity()!.DeviceId);
+        Assert.Equal(hash, Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(db))));
+        Assert.False(File.Exists(db + "-wal"));
+        // Without a database, in place has nothing to import.
+        using var empty = new TempDir();
+        var ex = Assert.Throws<NodeStateImportException>(() => NodeStateImporter.Import(new NodeStateImportOptions { SourceDirectory = empty.Path, TargetDirectory = empty.Path }));
+        Assert.Equal("SourceStateNotFound", ex.ErrorId);
+    }
+}

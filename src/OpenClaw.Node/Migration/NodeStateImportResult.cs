@@ -15,7 +15,11 @@ public sealed class NodeStateImportOptions
     /// </summary>
     public string SourceDirectory { get; init; } = string.Empty;
 
-    /// <summary>This host's state directory to write (full path; created when missing).</summary>
+    /// <summary>
+    /// This host's state directory to write (full path; created when missing). It may be the source directory itself
+    /// (both default to <c>~/.openclaw</c>): then only the SQLite store is read, and this host's files
+    /// (<c>node.json</c>, <c>identity/device.json</c>, <c>exec-approvals.json</c>) are written beside it.
+    /// </summary>
     public string TargetDirectory { get; init; } = string.Empty;
 
     /// <summary>Only report what would be imported; write nothing.</summary>

@@ -48,16 +48,19 @@ public static class NodeStateImporter
         {
             throw new NodeStateImportException("SourceStateNotFound", src, $"The OpenClaw state directory '{src}' does not exist. Pass the official install's state directory (its OPENCLAW_STATE_DIR, default ~/.openclaw).");
         }
-        if (string.Equals(src.TrimEnd(Path.DirectorySeparatorChar), dst.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal))
-        {
-            throw new NodeStateImportException("TargetStateInvalid", dst, $"The source and target state directories are the same ('{src}'). Import into a separate state directory for this host.");
-        }
-
         var s = new SourceState();
         string db = Path.Combine(src, "state", "openclaw.sqlite");
         bool sqlite = File.Exists(db);
+        // In place (both default to ~/.openclaw): the SQLite store is the source and the legacy-named files beside it
+        // are this host's own files, i.e. the target, so they are not read as a source.
+        bool inPlace = string.Equals(src.TrimEnd(Path.DirectorySeparatorChar), dst.TrimEnd(Path.DirectorySeparatorChar), StringComparison.Ordinal);
+        if (inPlace && !sqlite)
+        {
+            throw new NodeStateImportException("SourceStateNotFound", db,
+                $"The source and target state directory are the same ('{src}') and it has no OpenClaw state database ({db}) to import. Pass the official install's state directory with -Path (--from).");
+        }
         if (sqlite) { ReadSqlite(db, s); }
-        bool legacy = ReadLegacy(src, s);
+        bool legacy = !inPlace && ReadLegacy(src, s);
         if (s.Identity is null)
         {
             throw new NodeStateImportException("SourceStateNotFound", src,

@@ -184,7 +184,8 @@ public sealed class NodeStateImportResult
 /// An import was refused or failed. <see cref="ErrorId"/> is stable: <c>SourceStateNotFound</c>,
 /// <c>SourceStateInvalid</c> (corrupt or unreadable source file, named in <see cref="Path"/>), <c>IdentityMismatch</c>
 /// (a stored device id does not match its key), <c>TargetIdentityExists</c>, <c>TargetStateInvalid</c>,
-/// <c>TargetExecApprovalsDiffer</c> (use Force), <c>TargetWriteFailed</c>.
+/// <c>TargetExecApprovalsDiffer</c> (use Force), <c>TargetWriteFailed</c>, <c>SqliteUnavailable</c> (the native SQLite
+/// library e_sqlite3 could not be loaded: a packaging problem).
 /// </summary>
 public sealed class NodeStateImportException : Exception
 {

@@ -212,7 +212,12 @@ public static class NodeStateImporter
             {
                 throw Invalid(db, $"Could not read '{db}': {ex.Message} Run the import as the user that owns the OpenClaw install.", ex);
             }
-            SQLitePCL.Batteries_V2.Init();
+            try { SQLitePCL.Batteries_V2.Init(); }
+            catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
+            {
+                throw new NodeStateImportException("SqliteUnavailable", db,
+                    $"Cannot read '{db}': the SQLite native library (e_sqlite3) that ships with this module/host could not be loaded ({ex.Message.TrimEnd('.')}). Reinstall the module or host for this platform; the source was left unchanged.", ex);
+            }
             var csb = new SqliteConnectionStringBuilder { DataSource = copy, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
             try
             {

@@ -56,6 +56,7 @@ public sealed class ImportOpenClawNodeStateCommand : OpenClawCmdlet
                 "TargetIdentityExists" => ErrorCategory.ResourceExists,
                 "TargetExecApprovalsDiffer" => ErrorCategory.ResourceExists,
                 "TargetStateInvalid" => ErrorCategory.InvalidData,
+                "SqliteUnavailable" => ErrorCategory.NotInstalled,
                 _ => ErrorCategory.WriteError,
             };
             WriteError(new ErrorRecord(ex, ex.ErrorId, category, ex.Path));

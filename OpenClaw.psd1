@@ -32,6 +32,7 @@
         'Get-OpenClawNode'
         'Get-OpenClawNodeRequest'
         'Get-OpenClawNodeStatus'
+        'Import-OpenClawNodeState'
         'Invoke-OpenClawNodeCommand'
         'Remove-OpenClawNode'
         'Rename-OpenClawNode'

@@ -66,6 +66,7 @@ public static class Program
         {
             run, identity, OperatorCommands.Create(stateDir, json, host, port, tls, fingerprint), ApprovalsCommands.Create(stateDir, json, host, port, tls, fingerprint),
             StatusCommand.Create(stateDir, json, NodeServiceProbe.ForCurrentPlatform()),
+            ImportCommand.Create(stateDir, json),
         };
         ServiceCommands.AddTo(root, host, port, tls, fingerprint, nodeId, displayName, stateDir, json);
         // Ctrl+C and SIGTERM (systemd stop, Task Scheduler end) cancel the running command, which then stops cleanly

@@ -419,7 +419,7 @@ internal sealed partial class Router : IAsyncDisposable
             string? name = m.Groups["name"].Success ? Regex.Unescape(m.Groups["name"].Value) : null;
             var entry = new JsonObject { ["role"] = role };
             if (!string.IsNullOrEmpty(name)) { entry["name"] = name; }
-            refs[m.Groups["ref"].Value] = entry;
+            if (!interactive || InteractiveRoles.Contains(role)) { refs[m.Groups["ref"].Value] = entry; }
             nodes.Add(new JsonObject { ["ref"] = m.Groups["ref"].Value, ["role"] = role, ["name"] = name ?? "", ["depth"] = m.Groups["indent"].Value.Length / 2 });
             if (!interactive) { lines.Add(line); }
             else if (InteractiveRoles.Contains(role)) { lines.Add("- " + line.TrimStart()[2..]); }

@@ -63,7 +63,7 @@ public sealed class BrowserProxyTests
     }
 
     private static async Task<JsonObject> ProxyAsync(OperatorClient op, string deviceId, JsonObject request) =>
-        (JsonObject)(await op.InvokeAsync(deviceId, "browser.proxy", request, 60000, default))!;
+        (JsonObject)(await op.InvokeAsync(deviceId, "browser.proxy", request, (int)(request.Long("timeoutMs") ?? 20000) + 30000, default))!;
 
     /// <summary>Serves one page on loopback: a button that writes "clicked!" and logs to the console.</summary>
     private sealed class TestSite : IDisposable
@@ -170,7 +170,7 @@ public sealed class BrowserProxyTests
 
         // Oversized: a 25 MiB evaluate result is refused by the node, not sent.
         var big = await Assert.ThrowsAsync<GatewayException>(() => ProxyAsync(op, deviceId,
-            Req("POST", "/act", body: new JsonObject { ["kind"] = "evaluate", ["fn"] = "() => 'x'.repeat(25 * 1024 * 1024)", ["targetId"] = targetId })));
+            Req("POST", "/act", body: new JsonObject { ["kind"] = "evaluate", ["fn"] = "() => 'x'.repeat(25 * 1024 * 1024)", ["targetId"] = targetId }, timeoutMs: 120000)));
         Assert.Contains("browser proxy payload exceeds 24 MiB encoded limit", big.Message);
 
         JsonObject closed = (JsonObject)(await ProxyAsync(op, deviceId, Req("DELETE", "/tabs/" + targetId))).Obj("result")!;

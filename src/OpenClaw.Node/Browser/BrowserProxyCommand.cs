@@ -50,11 +50,14 @@ internal sealed class BrowserProxyCommand : INodeCommand
     public string Name => CommandName;
 
     /// <inheritdoc />
-    public async Task<CommandResult> InvokeAsync(InvokeContext context, CancellationToken ct)
+    public Task<CommandResult> InvokeAsync(InvokeContext context, CancellationToken ct) => RunAsync(context.Params, ct);
+
+    /// <summary>Runs one request (exposed for tests without a gateway).</summary>
+    internal async Task<CommandResult> RunAsync(JsonObject p, CancellationToken ct)
     {
         try
         {
-            return await RunAsync(context.Params, ct).ConfigureAwait(false);
+            return await RunCoreAsync(p, ct).ConfigureAwait(false);
         }
         catch (BrowserProxyException ex)
         {
@@ -62,8 +65,7 @@ internal sealed class BrowserProxyCommand : INodeCommand
         }
     }
 
-    /// <summary>Runs one request (exposed for tests without a gateway).</summary>
-    internal async Task<CommandResult> RunAsync(JsonObject p, CancellationToken ct)
+    private async Task<CommandResult> RunCoreAsync(JsonObject p, CancellationToken ct)
     {
         if (p.ContainsKey("upload")) { return CommandResult.Invalid("browser.proxy does not accept upload envelopes"); }
         string path = (p.Str("path") ?? "").Trim();

@@ -13,7 +13,7 @@ namespace OpenClaw.BrowserHost;
 
 /// <summary>
 /// The browser-control routes OpenClaw's browser tool sends through <c>browser.proxy</c>
-/// (docs/browser-proxy-routes.md), served with Playwright over a local Chromium. Answers are the JSON bodies the
+/// (docs/design/browser-proxy-routes.md), served with Playwright over a local Chromium. Answers are the JSON bodies the
 /// official control server returns for the same routes; failures are <see cref="RouteException"/>s.
 /// </summary>
 internal sealed partial class Router : IAsyncDisposable

@@ -27,7 +27,7 @@ public sealed class ChromiumFactAttribute : FactAttribute
 
 /// <summary>
 /// browser.proxy through the real gateway: our node as a real process, the real openclaw-browser helper driving a real
-/// headless Chromium, requests shaped as OpenClaw's browser tool sends them (docs/browser-proxy-routes.md).
+/// headless Chromium, requests shaped as OpenClaw's browser tool sends them (docs/design/browser-proxy-routes.md).
 /// </summary>
 [Collection("gateway")]
 public sealed class BrowserProxyTests

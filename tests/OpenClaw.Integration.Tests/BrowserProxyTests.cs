@@ -173,6 +173,22 @@ public sealed class BrowserProxyTests
             Req("POST", "/act", body: new JsonObject { ["kind"] = "evaluate", ["fn"] = "() => 'x'.repeat(25 * 1024 * 1024)", ["targetId"] = targetId }, timeoutMs: 120000)));
         Assert.Contains("browser proxy payload exceeds 24 MiB encoded limit", big.Message);
 
+        // The same through the gateway's own browser.request (what the browser tool calls), targeting this node:
+        // the gateway accepts our result shapes and writes the inlined screenshot back to a file of its own.
+        JsonObject viaGateway = (JsonObject)(await op.CallAsync("browser.request", new JsonObject
+        {
+            ["method"] = "GET", ["path"] = "/snapshot", ["query"] = new JsonObject { ["targetId"] = targetId, ["format"] = "ai" },
+            ["target"] = "node", ["node"] = deviceId, ["timeoutMs"] = 30000,
+        }, TimeSpan.FromSeconds(60), default))!;
+        Assert.Contains("clicked!", viaGateway.Str("snapshot"));
+        JsonObject shotViaGateway = (JsonObject)(await op.CallAsync("browser.request", new JsonObject
+        {
+            ["method"] = "POST", ["path"] = "/screenshot", ["body"] = new JsonObject { ["targetId"] = targetId },
+            ["target"] = "node", ["node"] = deviceId, ["timeoutMs"] = 30000,
+        }, TimeSpan.FromSeconds(60), default))!;
+        Assert.True(shotViaGateway.Bool("ok"));
+        Assert.False(string.IsNullOrEmpty(shotViaGateway.Str("path")));
+
         JsonObject closed = (JsonObject)(await ProxyAsync(op, deviceId, Req("DELETE", "/tabs/" + targetId))).Obj("result")!;
         Assert.Equal(targetId, closed.Str("targetId"));
         JsonObject stopped = (JsonObject)(await ProxyAsync(op, deviceId, Req("POST", "/stop"))).Obj("result")!;
@@ -191,7 +207,7 @@ public sealed class BrowserProxyTests
         return (node, pairing.Arr("pending")!.Single(p => p.Str("nodeId") == deviceId)!);
     }
 
-    [ChromiumFact]
+    [Fact]
     public async Task Disabled_by_config_is_not_advertised()
     {
         using var dir = new StateDir();

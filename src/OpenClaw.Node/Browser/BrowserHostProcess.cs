@@ -36,16 +36,18 @@ internal sealed class BrowserHostProcess : IDisposable
         _args = args;
     }
 
-    /// <summary>Where the helper is: <see cref="HelperVariable"/>, else next to this host; null when absent.</summary>
+    /// <summary>Where the helper is: <see cref="HelperVariable"/>, else next to this host or in its <c>browser/</c> subdirectory; null when absent.</summary>
     public static string? Locate()
     {
         string? env = Environment.GetEnvironmentVariable(HelperVariable);
         if (!string.IsNullOrWhiteSpace(env)) { return File.Exists(env) ? Path.GetFullPath(env) : null; }
-        string dir = AppContext.BaseDirectory;
-        foreach (string name in new[] { HostPlatform.IsWindows ? "openclaw-browser.exe" : "openclaw-browser", "openclaw-browser.dll" })
+        foreach (string dir in new[] { AppContext.BaseDirectory, Path.Combine(AppContext.BaseDirectory, "browser") })
         {
-            string p = Path.Combine(dir, name);
-            if (File.Exists(p)) { return p; }
+            foreach (string name in new[] { HostPlatform.IsWindows ? "openclaw-browser.exe" : "openclaw-browser", "openclaw-browser.dll" })
+            {
+                string p = Path.Combine(dir, name);
+                if (File.Exists(p)) { return p; }
+            }
         }
         return null;
     }

@@ -13,6 +13,13 @@ command -v npm >/dev/null || { echo "test.sh: npm is required to install the rea
 echo "==> Installing the real OpenClaw gateway (cached in .cache/openclaw-gateway)"
 bash scripts/gateway.sh install
 
+echo "==> Installing Debian chromium for the browser.proxy tests (they are skipped without it)"
+if [[ ! -x /usr/bin/chromium ]] && command -v apt-get >/dev/null; then
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo -n"
+  $SUDO apt-get install -y chromium >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null 2>&1 && $SUDO apt-get install -y chromium >/dev/null 2>&1; } || true
+fi
+[[ -x /usr/bin/chromium ]] || echo "test.sh: chromium could not be installed; the browser.proxy browser tests will be skipped."
+
 echo "==> Building (Release, warnings are errors)"
 dotnet build OpenClaw.PowerShell.sln -c Release -nologo -clp:NoSummary
 

@@ -32,6 +32,7 @@ public sealed class NodeHost
     private readonly INodeLog _log;
     private IProgress<NodeHostStatus>? _progress;
     private volatile IReadOnlyCollection<string> _skillBins = Array.Empty<string>();
+    private Browser.BrowserProxyFeature? _browser;
     private NodeConnectionState? _lastState;
     private string? _lastPairingRequest;
     private NodeStatusPublisher? _status;
@@ -113,6 +114,7 @@ public sealed class NodeHost
             return code;
         }
         using (instanceLock)
+        using (_browser)
         {
             try
             {
@@ -250,6 +252,7 @@ public sealed class NodeHost
         if (!string.IsNullOrWhiteSpace(_options.NodeId)) { config.NodeId = _options.NodeId!.Trim(); }
         if (!string.IsNullOrWhiteSpace(_options.DisplayName)) { config.DisplayName = _options.DisplayName!.Trim(); }
         store.SaveConfig(config);
+        _browser = Browser.BrowserProxyFeature.Load(stateDir);
         return new Prepared(store, config, identity, settings);
     }
 
@@ -294,12 +297,13 @@ public sealed class NodeHost
 
         var resolver = PathResolver.FromEnvironment();
         IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, prep.Store.Directory, () => prep.Config.RemoteEdits, () => _skillBins);
+        if (_browser is not null) { commands = _browser.AddTo(commands); }
         var names = new List<string>();
         foreach (INodeCommand c in commands) { names.Add(c.Name); }
         names.Sort(StringComparer.Ordinal);
         var request = new ConnectRequest(
             new ClientInfo("node-host", "node", Version, prep.Config.DisplayName ?? Environment.MachineName, HostPlatform.Platform, HostPlatform.DeviceFamily, prep.Config.NodeId),
-            "node", Array.Empty<string>(), Caps, names, resolver.PathValue, creds, prep.Identity);
+            "node", Array.Empty<string>(), _browser?.AddCaps(Caps) ?? Caps, names, resolver.PathValue, creds, prep.Identity);
 
         GatewayConnection conn;
         try

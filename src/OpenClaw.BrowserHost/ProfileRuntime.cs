@@ -1,0 +1,196 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Nodes;
+using System.Threading.Tasks;
+using Microsoft.Playwright;
+
+namespace OpenClaw.BrowserHost;
+
+/// <summary>One browser profile: its running persistent context (or none) and its tabs, in opening order.</summary>
+internal sealed class ProfileRuntime
+{
+    private const int MaxLogEntries = 500;
+    private int _nextTab = 1;
+
+    /// <summary>Creates an idle profile.</summary>
+    public ProfileRuntime(string name, string color)
+    {
+        Name = name;
+        Color = color;
+    }
+
+    /// <summary>Profile name.</summary>
+    public string Name { get; }
+
+    /// <summary>Display colour (as OpenClaw reports it).</summary>
+    public string Color { get; }
+
+    /// <summary>The running browser, or null when stopped.</summary>
+    public IBrowserContext? Context { get; set; }
+
+    /// <summary>Open tabs by CDP target id, in opening order.</summary>
+    public Dictionary<string, TabEntry> Tabs { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Target id of the tab the last focus/open/navigate chose (the default target).</summary>
+    public string? Current { get; set; }
+
+    /// <summary>Registers a page (opened by us or by the page itself) and starts collecting its console, errors and requests.</summary>
+    public async Task<TabEntry> AddAsync(IPage page)
+    {
+        foreach (TabEntry existing in Tabs.Values) { if (ReferenceEquals(existing.Page, page)) { return existing; } }
+        string targetId;
+        ICDPSession cdp = await page.Context.NewCDPSessionAsync(page).ConfigureAwait(false);
+        try
+        {
+            System.Text.Json.JsonElement? info = await cdp.SendAsync("Target.getTargetInfo").ConfigureAwait(false);
+            targetId = info?.GetProperty("targetInfo").GetProperty("targetId").GetString() ?? Guid.NewGuid().ToString("N").ToUpperInvariant();
+        }
+        finally
+        {
+            await cdp.DetachAsync().ConfigureAwait(false);
+        }
+        lock (Tabs)
+        {
+            if (Tabs.TryGetValue(targetId, out TabEntry? again)) { return again; }
+            var tab = new TabEntry(page, targetId, "t" + _nextTab++);
+            Tabs[targetId] = tab;
+            page.Console += (_, m) => Append(tab.Console, new JsonObject
+            {
+                ["type"] = m.Type,
+                ["text"] = m.Text,
+                ["timestamp"] = DateTimeOffset.UtcNow.ToString("o"),
+                ["location"] = m.Location,
+            });
+            page.PageError += (_, e) => Append(tab.Errors, new JsonObject { ["message"] = e, ["timestamp"] = DateTimeOffset.UtcNow.ToString("o") });
+            page.Request += (_, r) => Append(tab.Requests, new JsonObject
+            {
+                ["id"] = "r" + Interlocked(tab),
+                ["timestamp"] = DateTimeOffset.UtcNow.ToString("o"),
+                ["method"] = r.Method,
+                ["url"] = r.Url,
+                ["resourceType"] = r.ResourceType,
+            });
+            page.Response += (_, resp) => Update(tab.Requests, resp.Request.Url, o => { o["status"] = resp.Status; o["ok"] = resp.Ok; });
+            page.RequestFailed += (_, r) => Update(tab.Requests, r.Url, o => { o["ok"] = false; o["failureText"] = r.Failure; });
+            page.Close += (_, _) => Remove(targetId);
+            Current ??= targetId;
+            return tab;
+        }
+    }
+
+    private static int Interlocked(TabEntry tab) => System.Threading.Interlocked.Increment(ref tab.RequestCounter);
+
+    private static void Append(List<JsonObject> list, JsonObject entry)
+    {
+        lock (list)
+        {
+            list.Add(entry);
+            if (list.Count > MaxLogEntries) { list.RemoveAt(0); }
+        }
+    }
+
+    private static void Update(List<JsonObject> list, string url, Action<JsonObject> change)
+    {
+        lock (list)
+        {
+            for (int i = list.Count - 1; i >= 0; i--)
+            {
+                if (list[i]["url"]?.GetValue<string>() == url && list[i]["status"] is null && list[i]["failureText"] is null)
+                {
+                    change(list[i]);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Forgets a closed tab.</summary>
+    public void Remove(string targetId)
+    {
+        lock (Tabs)
+        {
+            Tabs.Remove(targetId);
+            if (Current == targetId) { Current = Tabs.Keys.LastOrDefault(); }
+        }
+    }
+
+    /// <summary>Sets a unique label (moved from any other tab that had it).</summary>
+    public void SetLabel(TabEntry tab, string label)
+    {
+        foreach (TabEntry t in Tabs.Values) { if (t.Label == label) { t.Label = null; } }
+        tab.Label = label;
+    }
+
+    /// <summary>The default target: the current tab, else the last opened one.</summary>
+    public TabEntry CurrentTab()
+    {
+        if (Current is not null && Tabs.TryGetValue(Current, out TabEntry? t)) { return t; }
+        return Tabs.Values.LastOrDefault() ?? throw new RouteException(404, "no tab is open; open one with POST /tabs/open", "tab_not_found");
+    }
+
+    /// <summary>Finds a tab by target id, tab id (t1), label, or an unambiguous target-id prefix.</summary>
+    public TabEntry ResolveTab(string id)
+    {
+        string needle = id.Trim();
+        List<TabEntry> exact = Tabs.Values.Where(t => t.TargetId == needle || t.TabId == needle || t.Label == needle).ToList();
+        if (exact.Count == 1) { return exact[0]; }
+        List<TabEntry> prefix = Tabs.Values.Where(t => t.TargetId.StartsWith(needle, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (prefix.Count == 1 && needle.Length >= 4) { return prefix[0]; }
+        if (exact.Count > 1 || prefix.Count > 1) { throw new RouteException(409, $"tab id \"{needle}\" is ambiguous", "target_ambiguous"); }
+        throw new RouteException(404, $"tab not found: {needle}", "tab_not_found");
+    }
+
+    /// <summary>Called when the browser closes by itself (crash, last window closed).</summary>
+    public void Forget()
+    {
+        Context = null;
+        lock (Tabs) { Tabs.Clear(); Current = null; }
+    }
+
+    /// <summary>Closes the browser; false when it was not running.</summary>
+    public async Task<bool> StopAsync()
+    {
+        IBrowserContext? ctx = Context;
+        if (ctx is null) { return false; }
+        Forget();
+        await ctx.CloseAsync().ConfigureAwait(false);
+        return true;
+    }
+}
+
+/// <summary>One open tab and what it has logged.</summary>
+internal sealed class TabEntry
+{
+    /// <summary>Wraps <paramref name="page"/>.</summary>
+    public TabEntry(IPage page, string targetId, string tabId)
+    {
+        Page = page;
+        TargetId = targetId;
+        TabId = tabId;
+    }
+
+    /// <summary>The Playwright page.</summary>
+    public IPage Page { get; }
+
+    /// <summary>CDP target id (what OpenClaw calls targetId).</summary>
+    public string TargetId { get; }
+
+    /// <summary>Friendly id t1, t2, … in opening order.</summary>
+    public string TabId { get; }
+
+    /// <summary>Optional unique label.</summary>
+    public string? Label { get; set; }
+
+    /// <summary>Console messages, newest last (at most 500).</summary>
+    public List<JsonObject> Console { get; } = new();
+
+    /// <summary>Uncaught page errors.</summary>
+    public List<JsonObject> Errors { get; } = new();
+
+    /// <summary>Network requests with status once answered.</summary>
+    public List<JsonObject> Requests { get; } = new();
+
+    /// <summary>Counter behind request ids.</summary>
+    public int RequestCounter;
+}

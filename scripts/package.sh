@@ -175,6 +175,8 @@ while IFS= read -r dll; do
   esac
 done < <(dlls_in_deps "$STAGE/module/OpenClaw.PowerShell.deps.json")
 while IFS= read -r dll; do add_expected "bin/$RID/$dll"; done < <(dlls_in_deps "$STAGE/host/openclaw-node.deps.json")
+# Native libraries the host's deps.json names for this runtime (SQLite for 'openclaw-node import'), flattened by publish -r.
+while IFS= read -r lib; do add_expected "bin/$RID/$lib"; done < <(grep -o "\"runtimes/$RID/native/[^\"]*\"" "$STAGE/host/openclaw-node.deps.json" | tr -d '"' | sed 's|.*/||' | sort -u)
 
 missing=0
 for f in "${EXPECTED[@]}"; do

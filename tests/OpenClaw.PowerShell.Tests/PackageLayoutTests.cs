@@ -28,6 +28,11 @@ public sealed class PackageLayoutTests
             "Dependencies/OpenClaw.Node.dll",
             "Dependencies/BouncyCastle.Crypto.dll",
             "Dependencies/Polly.Core.dll",
+            // Import-OpenClawNodeState reads the official host's SQLite store (managed parts; see NOTES of its help).
+            "Dependencies/Microsoft.Data.Sqlite.dll",
+            "Dependencies/SQLitePCLRaw.batteries_v2.dll",
+            "Dependencies/SQLitePCLRaw.core.dll",
+            "Dependencies/SQLitePCLRaw.provider.e_sqlite3.dll",
             "Dependencies/Microsoft.Bcl.AsyncInterfaces.dll",
             "Dependencies/Microsoft.Bcl.TimeProvider.dll",
             "Dependencies/System.Buffers.dll",
@@ -47,6 +52,12 @@ public sealed class PackageLayoutTests
             $"bin/{_module.Rid}/BouncyCastle.Crypto.dll",
             $"bin/{_module.Rid}/Polly.Core.dll",
             $"bin/{_module.Rid}/System.CommandLine.dll",
+            $"bin/{_module.Rid}/Microsoft.Data.Sqlite.dll",
+            $"bin/{_module.Rid}/SQLitePCLRaw.batteries_v2.dll",
+            $"bin/{_module.Rid}/SQLitePCLRaw.core.dll",
+            $"bin/{_module.Rid}/SQLitePCLRaw.provider.e_sqlite3.dll",
+            _module.Rid.StartsWith("win", StringComparison.Ordinal) ? $"bin/{_module.Rid}/e_sqlite3.dll"
+                : _module.Rid.StartsWith("osx", StringComparison.Ordinal) ? $"bin/{_module.Rid}/libe_sqlite3.dylib" : $"bin/{_module.Rid}/libe_sqlite3.so",
             // The Windows Service Control Manager glue of `run --windows-service` (inert elsewhere).
             $"bin/{_module.Rid}/System.ServiceProcess.ServiceController.dll",
             $"bin/{_module.Rid}/System.Diagnostics.EventLog.dll",

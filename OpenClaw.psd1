@@ -41,6 +41,7 @@
         'Uninstall-OpenClawNode'
         'Stop-OpenClawNode'
         'Restart-OpenClawNode'
+        'Test-OpenClawNode'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

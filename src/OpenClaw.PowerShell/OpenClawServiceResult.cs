@@ -24,6 +24,7 @@ public sealed class OpenClawServiceResult
         ServiceName = r.Service.Name;
         Scope = r.Service.Scope;
         DefinitionPath = r.DefinitionPath;
+        ConnectionState = r.ConnectionState;
         Warnings = r.Warnings.ToArray();
         Hints = r.Hints.ToArray();
         Files = r.Files.Select(f => new OpenClawServiceFile(f)).ToArray();
@@ -65,6 +66,9 @@ public sealed class OpenClawServiceResult
 
     /// <summary>The unit file, task XML copy, plist, or the Windows service's registry key.</summary>
     public string? DefinitionPath { get; }
+
+    /// <summary>After Install/Start/Restart: the node host's connection state once it settled (Connected, PairingRequired, AwaitingApproval, or the last state seen within 30 s).</summary>
+    public string? ConnectionState { get; }
 
     /// <summary>Things to know, each with its fix (for example lingering off).</summary>
     public string[] Warnings { get; }

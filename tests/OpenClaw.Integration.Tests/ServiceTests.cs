@@ -73,6 +73,8 @@ public sealed class ServiceTests
             NodeServiceResult installed = c.Install(o, _gateway.Token, force: false, whatIf: false);
             Assert.True(installed.Ok, installed.Message);
             Assert.Equal("installed", installed.Result);
+            // Install reports what the node host itself says, not only that the manager started it.
+            Assert.Contains(installed.ConnectionState, new[] { "Connected", "AwaitingApproval" });
             int pid = installed.Service.ProcessId!.Value;
             Assert.True(Proc.Alive(pid));
             await WaitForNodeAsync(name, connected: true);
@@ -181,6 +183,7 @@ public sealed class ServiceTests
         Assert.Equal(0, exit);
         Assert.Equal(("install", true, "installed"), ((string)install["action"]!, (bool)install["ok"]!, (string)install["result"]!));
         Assert.True((bool)install["service"]!["running"]!);
+        Assert.Contains((string)install["connectionState"]!, new[] { "Connected", "AwaitingApproval" });
         Assert.Equal(Path.Combine(manager.UnitDirectory, SystemdUnit.UnitName), (string)install["definitionPath"]!);
         await WaitForNodeAsync(name, connected: true);
         Assert.Equal("already-installed", (string)(await CliAsync(manager, _gateway.Token, "install", "--state-dir", state.Path)).Json["result"]!);

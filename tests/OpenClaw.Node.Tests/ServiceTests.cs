@@ -282,7 +282,7 @@ public sealed class ServiceOperationTests
     {
         using var tmp = new TempDir();
         var fake = new FakeSystemd();
-        var c = new SystemdServiceController(fake, NodeServiceScope.User, tmp.Combine("units"), "alice") { SettleTime = TimeSpan.Zero };
+        var c = new SystemdServiceController(fake, NodeServiceScope.User, tmp.Combine("units"), "alice") { SettleTime = TimeSpan.Zero, ConnectTimeout = TimeSpan.Zero };
         var o = new NodeServiceOptions { ExecutablePath = "/usr/bin/openclaw-node", Host = "gw", Port = 1, StateDirectory = tmp.Combine("state dir") };
 
         NodeServiceResult start0 = c.Start(false);
@@ -349,7 +349,7 @@ public sealed class ServiceOperationTests
     public void Query_of_another_state_directory_is_not_installed()
     {
         using var tmp = new TempDir();
-        var c = new SystemdServiceController(new FakeSystemd(), NodeServiceScope.User, tmp.Combine("units")) { SettleTime = TimeSpan.Zero };
+        var c = new SystemdServiceController(new FakeSystemd(), NodeServiceScope.User, tmp.Combine("units")) { SettleTime = TimeSpan.Zero, ConnectTimeout = TimeSpan.Zero };
         var o = new NodeServiceOptions { ExecutablePath = "/usr/bin/openclaw-node", StateDirectory = tmp.Combine("a") };
         c.Install(o, null, false, false);
         Assert.True(c.Query(tmp.Combine("a")).Installed);

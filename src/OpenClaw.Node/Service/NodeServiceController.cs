@@ -46,6 +46,13 @@ public sealed record NodeServiceResult
 
     /// <summary>Manager commands run (or that would run), argv joined; never contain the token.</summary>
     public IReadOnlyList<string> Commands { get; init; } = Array.Empty<string>();
+
+    /// <summary>
+    /// After install/start/restart: the node host's own connection state from its live status file once it settled
+    /// (<c>Connected</c>, <c>PairingRequired</c>, <c>AwaitingApproval</c>, or the last state seen when
+    /// <see cref="NodeServiceController.ConnectTimeout"/> passed); null for other actions or when the host published nothing.
+    /// </summary>
+    public string? ConnectionState { get; init; }
 }
 
 /// <summary>A service manager refused an operation or is not reachable. The message names the cause and the fix; never contains tokens.</summary>
@@ -200,7 +207,8 @@ public abstract class NodeServiceController : INodeServiceProbe
         {
             return Result("install", false, "not-running", $"Installed {ServiceName} ({Manager}), but it is not running{ExitText(now)}. Check its log: {LogHint}", now, warnings, new[] { LogHint }, files);
         }
-        return Result("install", true, "installed", $"Installed and started {ServiceName} ({Manager}).", now, warnings, files: files);
+        (string? connection, string connText) = WaitConnected(options.StateDirectory, warnings);
+        return Result("install", true, "installed", $"Installed and started {ServiceName} ({Manager}); {connText}", now, warnings, files: files) with { ConnectionState = connection };
     }
 
     /// <summary>Stops and removes the service and its files (definition and secret file). Succeeds when nothing is installed (<c>not-installed</c>).</summary>
@@ -256,7 +264,47 @@ public abstract class NodeServiceController : INodeServiceProbe
         {
             return Result(action, false, "not-running", $"{ServiceName} did not keep running after the {action}{ExitText(now)}. Check its log: {LogHint}", now, hints: new[] { LogHint });
         }
-        return Result(action, true, done, $"{verb} {ServiceName}.", now);
+        var lcWarnings = new List<string>();
+        (string? connection, string connText) = dir is null ? (null, "the node host's state directory is unknown.") : WaitConnected(dir, lcWarnings);
+        return Result(action, true, done, $"{verb} {ServiceName}; {connText}", now, lcWarnings) with { ConnectionState = connection };
+    }
+
+    /// <summary>
+    /// How long install/start/restart wait, after the service runs, for the node host to report that it connected (or
+    /// that it waits for pairing approval) in its live status file. Default 30 s; zero skips the wait.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Waits for the host's status file to settle; returns the state and a sentence; adds a warning when it did not connect.</summary>
+    private (string? State, string Text) WaitConnected(string stateDirectory, List<string> warnings)
+    {
+        if (ConnectTimeout <= TimeSpan.Zero) { return (null, "not waiting for the gateway connection."); }
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Status.NodeStatus status;
+        while (true)
+        {
+            status = Status.NodeStatusReader.Read(stateDirectory);
+            Hosting.NodeConnectionState? state = status.Connection.State;
+            if (status.Host.Running && state == Hosting.NodeConnectionState.Connected)
+            {
+                return ("Connected", $"the node is connected to {status.Gateway.Url}.");
+            }
+            if (status.Host.Running && state == Hosting.NodeConnectionState.PairingRequired)
+            {
+                warnings.Add($"The node waits for its device to be approved on the gateway: pairing request {status.Pairing.PendingRequestId}. Approve it with Approve-OpenClawNodeRequest or 'openclaw devices approve'; the node connects by itself.");
+                return ("PairingRequired", $"the node waits for pairing approval (request {status.Pairing.PendingRequestId}).");
+            }
+            if (status.Host.Running && state == Hosting.NodeConnectionState.AwaitingApproval)
+            {
+                warnings.Add("The node is connected but its commands wait for approval on the gateway ('openclaw nodes approve' or Approve-OpenClawNodeRequest).");
+                return ("AwaitingApproval", "the node's commands wait for approval on the gateway.");
+            }
+            if (watch.Elapsed >= ConnectTimeout) { break; }
+            Thread.Sleep(250);
+        }
+        string seen = status.Connection.State?.ToString() ?? status.Host.State.ToString();
+        warnings.Add($"The node host did not report a gateway connection within {ConnectTimeout.TotalSeconds:0} s (state {seen}{(status.Connection.LastError is string e ? $", last error: {e}" : string.Empty)}). Check Get-OpenClawNodeStatus or 'openclaw-node status'.");
+        return (seen, $"the node has not connected yet (state {seen}).");
     }
 
     /// <summary>How long the service must stay running after a start before install/start/restart report success. Default 3 s.</summary>

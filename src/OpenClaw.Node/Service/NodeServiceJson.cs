@@ -20,7 +20,7 @@ public static class NodeServiceJson
     };
 
     /// <summary>
-    /// <c>{action, ok, result, message, service, definitionPath, warnings?, hints?, files?, commands?}</c>; when
+    /// <c>{action, ok, result, message, service, definitionPath, connectionState?, warnings?, hints?, files?, commands?}</c>; when
     /// <c>ok</c> is false the message is also given as <c>error</c>, as the official CLI does. Files carry <c>path</c>,
     /// <c>secret</c> and <c>text</c> (a placeholder for secrets).
     /// </summary>
@@ -36,6 +36,7 @@ public static class NodeServiceJson
         if (!r.Ok) { o["error"] = r.Message; }
         o["service"] = ToJson(r.Service);
         o["definitionPath"] = r.DefinitionPath;
+        if (r.ConnectionState is not null) { o["connectionState"] = r.ConnectionState; }
         if (r.Warnings.Count > 0) { o["warnings"] = Json.ToArray(r.Warnings); }
         if (r.Hints.Count > 0) { o["hints"] = Json.ToArray(r.Hints); }
         if (r.Files.Count > 0)

@@ -36,6 +36,7 @@ public static class Program
         var json = new Option<bool>("--json") { Description = "Write machine-readable JSON to stdout." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log protocol detail to stderr." };
 
+        InputValidation.AddGatewayValidators(host, port, fingerprint);
         var nodeId = new Option<string?>("--node-id") { Description = "Instance id sent as client.instanceId (metadata; the device id comes from the key)." };
         var displayName = new Option<string?>("--display-name") { Description = "Name shown in 'openclaw nodes list' (default: the machine name)." };
         var run = new Command("run", "Run the node host in the foreground until Ctrl+C or SIGTERM. The gateway token comes from " + TokenVariable + ".")
@@ -122,7 +123,7 @@ public static class Program
             context.Cancel = true;
             stop.Cancel();
         }
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
+        return await InputValidation.InvokeAsync(root.Parse(args), new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
     }
 
     private static async Task<int> RunAsync(NodeHostOptions options, bool json, bool verbose, CancellationToken ct)

@@ -53,7 +53,7 @@ public sealed class NodeStateStore
         string? text = SecureFile.ReadAllTextOrNull(IdentityPath);
         if (text is null) { return null; }
         JsonNode? root;
-        try { root = JsonNode.Parse(text); }
+        try { root = Json.Parse(text); }
         catch (JsonException ex)
         {
             throw new StateFileException(IdentityPath, $"'{IdentityPath}' is not valid JSON (line {(ex.LineNumber ?? 0) + 1}): it may be truncated or corrupt. " +

@@ -20,21 +20,28 @@ internal static class InputValidation
     {
         host.Validators.Add(r =>
         {
-            string? value = r.GetValueOrDefault<string?>();
+            string? value = Value<string?>(r);
             if (value is not null && GatewayEndpoint.HostProblem(value) is string why) { r.AddError($"--host: {why}"); }
         });
         port.Validators.Add(r =>
         {
-            int? value = r.GetValueOrDefault<int?>();
+            int? value = Value<int?>(r);
             if (value is int p && (p < 1 || p > 65535)) { r.AddError($"--port: {p} is out of range; use a TCP port from 1 to 65535 (the gateway's default is 18789)."); }
         });
         fingerprint.Validators.Add(r =>
         {
-            string? value = r.GetValueOrDefault<string?>();
+            string? value = Value<string?>(r);
             if (string.IsNullOrWhiteSpace(value)) { return; }
             try { TlsFingerprint.Normalise(value!); }
             catch (FormatException ex) { r.AddError("--tls-fingerprint: the value " + ex.Message); }
         });
+    }
+
+    /// <summary>The option's value, or default when it did not convert (the parser reports that error itself).</summary>
+    private static T? Value<T>(OptionResult r)
+    {
+        try { return r.GetValueOrDefault<T>(); }
+        catch (InvalidOperationException) { return default; }
     }
 
     /// <summary>

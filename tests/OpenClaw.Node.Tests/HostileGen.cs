@@ -49,8 +49,8 @@ internal static class HostileGen
     }
 
     /// <summary>A JSON object whose keys are mostly <paramref name="knownKeys"/> and whose values are of any type.</summary>
-    public static Gen<JsonObject> ObjectWith(IReadOnlyList<string> knownKeys, Func<string, Gen<JsonNode?>>? special = null) =>
-        Gen.ListOf(Gen.Frequency((6, Gen.Elements(knownKeys.ToArray())), (1, Text)))
+    public static Gen<JsonObject> ObjectWith(IReadOnlyList<string> knownKeys, Func<string, Gen<JsonNode?>>? special = null, int maxKeys = 12) =>
+        Gen.Choose(0, maxKeys).SelectMany(n => Gen.ListOf(Gen.Frequency((6, Gen.Elements(knownKeys.ToArray())), (1, Text)), n))
             .SelectMany(keys => Gen.CollectToList(keys, k => Gen.Frequency((3, special?.Invoke(k) ?? Value(2)), (2, Value(2))).Select(v => (k, v))))
             .Select(pairs =>
             {

@@ -114,14 +114,13 @@ public sealed class LoopbackProxy : IDisposable
 /// Faults against the real gateway with the node host as a real process (issue 7): SIGKILL, unreachable at start, a
 /// half-open connection caught by the tick watchdog, and an invocation in flight when the connection drops.
 /// </summary>
-public sealed class FaultTests : IAsyncLifetime
+public sealed class FaultTests : IClassFixture<GatewayFixture>
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
-    private RealGateway _gw = null!;
+    private readonly RealGateway _gw;
 
-    public async Task InitializeAsync() => _gw = await RealGateway.StartAsync();
-
-    public async Task DisposeAsync() => await _gw.DisposeAsync();
+    /// <summary>One gateway for the class (each costs 10-30 s to start); the tests run one after another and leave it running.</summary>
+    public FaultTests(GatewayFixture fixture) => _gw = fixture.Gateway;
 
     private static async Task<string> GatewayScript(params string[] args)
     {

@@ -37,6 +37,7 @@ public static class Program
         var json = new Option<bool>("--json") { Description = "Write machine-readable JSON to stdout." };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log protocol detail to stderr." };
 
+        InputValidation.AddGatewayValidators(host, port, fingerprint);
         var nodeId = new Option<string?>("--node-id") { Description = "Instance id sent as client.instanceId (metadata; the device id comes from the key)." };
         var displayName = new Option<string?>("--display-name") { Description = "Name shown in 'openclaw nodes list' (default: the machine name)." };
         var tokenFile = new Option<string?>("--token-file") { Description = "Read the gateway token from this owner-only file (mode 0600 / user-only ACL; refused otherwise) instead of " + TokenVariable + "." };
@@ -80,7 +81,7 @@ public static class Program
             context.Cancel = true;
             stop.Cancel();
         }
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
+        return await InputValidation.InvokeAsync(root.Parse(args), new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token).ConfigureAwait(false);
     }
 
     private static Task<int> RunMaybeAsService(bool windowsService, Func<CancellationToken, Task<int>> run, CancellationToken ct)

@@ -44,7 +44,11 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    public static NodeProcess Start(RealGateway gateway, string stateDir, string? token = null, bool withToken = true, params string[] extra)
+    public static NodeProcess Start(RealGateway gateway, string stateDir, string? token = null, bool withToken = true, params string[] extra) =>
+        StartAt(gateway.Port, gateway, stateDir, token, withToken, extra);
+
+    /// <summary>As <see cref="Start"/>, but connecting to <paramref name="port"/> on loopback (e.g. a proxy in front of the gateway).</summary>
+    public static NodeProcess StartAt(int port, RealGateway gateway, string stateDir, string? token = null, bool withToken = true, params string[] extra)
     {
         string host = HostPath;
         var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host)
@@ -55,7 +59,7 @@ public sealed class NodeProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in new[] { "run", "--host", "127.0.0.1", "--port", gateway.Port.ToString(), "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
+        foreach (string a in new[] { "run", "--host", "127.0.0.1", "--port", port.ToString(), "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
         foreach (string a in extra) { psi.ArgumentList.Add(a); }
         psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
         if (withToken) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token ?? gateway.Token; }

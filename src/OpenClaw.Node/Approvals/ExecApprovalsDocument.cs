@@ -105,7 +105,7 @@ public sealed class ExecApprovalsDocument
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Disallow });
+            root = Json.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Disallow });
         }
         catch (JsonException ex)
         {

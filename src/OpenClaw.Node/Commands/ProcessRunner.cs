@@ -103,6 +103,7 @@ internal static class ProcessRunner
         2 => "ENOENT",
         13 => "EACCES",
         5 => HostPlatform.IsWindows ? "EACCES" : "EIO",
+        7 => HostPlatform.IsWindows ? "error 7" : "E2BIG: the arguments and environment are larger than the system allows",
         8 => "ENOEXEC",
         20 => "ENOTDIR",
         193 => "ENOEXEC",

@@ -98,8 +98,9 @@ internal sealed class SystemRunCommand : INodeCommand
         ProcessOutcome outcome;
         if (!Directory.Exists(cwd))
         {
-            outcome = new ProcessOutcome(null, false, string.Empty, string.Empty,
-                $"node exec working directory does not exist on the node host: {cwd} (os reported: ENOENT: no such file or directory)", false, null);
+            outcome = new ProcessOutcome(null, false, string.Empty, string.Empty, File.Exists(cwd)
+                ? $"node exec working directory is a file, not a directory, on the node host: {cwd} (os reported: ENOTDIR: not a directory)"
+                : $"node exec working directory does not exist on the node host: {cwd} (os reported: ENOENT: no such file or directory)", false, null);
         }
         else if (resolved is null)
         {
@@ -229,12 +230,19 @@ internal sealed class SystemRunCommand : INodeCommand
             foreach (var kv in envObj)
             {
                 if (kv.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String) { env[kv.Key] = v.GetValue<string>(); }
-                else { problem = $"env value for '{kv.Key}' must be a string"; return false; }
+                else { problem = $"env value for '{SafeText.Escape(kv.Key)}' must be a string"; return false; }
+                if (kv.Key.IndexOf('\0') >= 0 || env[kv.Key].IndexOf('\0') >= 0)
+                {
+                    // The OS passes environment strings NUL-terminated: the child would silently see a shorter value.
+                    problem = $"env entry '{SafeText.Escape(kv.Key)}' must not contain NUL characters";
+                    return false;
+                }
             }
         }
         string? cwd = p.Str("cwd");
         if (p["cwd"] is not null && cwd is null) { problem = "cwd must be a string"; return false; }
         if (cwd is not null && cwd.Trim().Length == 0) { cwd = null; }
+        if (cwd is not null && cwd.IndexOf('\0') >= 0) { problem = "cwd must not contain NUL characters"; return false; }
         long? timeout = p.Long("timeoutMs");
         if (p["timeoutMs"] is not null && timeout is null) { problem = "timeoutMs must be an integer"; return false; }
         int? timeoutMs = timeout is long t && t > 0 ? (int)Math.Min(t, int.MaxValue) : null;

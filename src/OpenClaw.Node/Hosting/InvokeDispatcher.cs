@@ -15,6 +15,13 @@ namespace OpenClaw.Node.Hosting;
 /// exactly one result per invocation id, with our device id; invocations run concurrently; a duplicate id while the
 /// first is running is ignored; <c>node.invoke.cancel</c> stops the run and sends nothing; unknown commands and bad
 /// params get an error result, never a crash.
+/// <para>
+/// Concurrency limit: at most <see cref="DefaultMaxConcurrent"/> invocations run at once; up to
+/// <see cref="DefaultMaxQueued"/> more wait (in arrival order) for a free slot; beyond that a request is refused at once with
+/// <c>UNAVAILABLE</c> "node busy" (the gateway relays it to the operator, who may retry). Queued requests still count as
+/// running for duplicate detection and are cancelled like running ones. Memory is bounded by the receive limit times
+/// (running + queued), and a refused request keeps nothing.
+/// </para>
 /// </summary>
 internal sealed class InvokeDispatcher
 {
@@ -24,11 +31,34 @@ internal sealed class InvokeDispatcher
     private readonly INodeLog _log;
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _running = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
+    private readonly SemaphoreSlim _slots;
+    private readonly int _maxConcurrent;
+    private readonly int _maxAdmitted;
+    private int _admitted;
+    private long _refused;
     private int _maxPayload = Protocol.GatewayConnection.MaxPayloadBytes;
+
+    /// <summary>Invocations that may run at the same time.</summary>
+    public const int DefaultMaxConcurrent = 16;
+
+    /// <summary>Invocations that may wait for a slot; more are refused with <c>UNAVAILABLE</c> "node busy".</summary>
+    public const int DefaultMaxQueued = 64;
 
     public InvokeDispatcher(IEnumerable<INodeCommand> commands, string nodeId,
         Func<string, JsonObject, CancellationToken, Task<JsonNode?>> request, INodeLog log)
+        : this(commands, nodeId, request, log, DefaultMaxConcurrent, DefaultMaxQueued)
     {
+    }
+
+    /// <summary>Creates a dispatcher with explicit limits (tests and benchmarks).</summary>
+    internal InvokeDispatcher(IEnumerable<INodeCommand> commands, string nodeId,
+        Func<string, JsonObject, CancellationToken, Task<JsonNode?>> request, INodeLog log, int maxConcurrent, int maxQueued)
+    {
+        if (maxConcurrent < 1) { throw new ArgumentOutOfRangeException(nameof(maxConcurrent)); }
+        if (maxQueued < 0) { throw new ArgumentOutOfRangeException(nameof(maxQueued)); }
+        _maxConcurrent = maxConcurrent;
+        _maxAdmitted = maxConcurrent + maxQueued;
+        _slots = new SemaphoreSlim(maxConcurrent, maxConcurrent);
         _commands = new Dictionary<string, INodeCommand>(StringComparer.Ordinal);
         foreach (INodeCommand c in commands) { _commands[c.Name] = c; }
         _nodeId = nodeId;
@@ -36,8 +66,11 @@ internal sealed class InvokeDispatcher
         _log = log;
     }
 
-    /// <summary>Number of invocations currently running.</summary>
+    /// <summary>Number of invocations currently running or queued for a slot.</summary>
     public int Running => _running.Count;
+
+    /// <summary>Number of requests refused because the node was busy (since this dispatcher was created).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Caps result size (from <c>hello-ok.policy.maxPayload</c>).</summary>
     public void SetMaxPayload(int bytes) => _maxPayload = bytes;
@@ -55,8 +88,22 @@ internal sealed class InvokeDispatcher
         if (!_running.TryAdd(id!, cts))
         {
             cts.Dispose();
-            _log.Write(NodeLogLevel.Warning, $"Ignored a duplicate node.invoke.request {id} while the first is still running.");
+            _log.Write(NodeLogLevel.Warning, $"Ignored a duplicate node.invoke.request {SafeText.Escape(id!)} while the first is still running.");
             return Task.CompletedTask;
+        }
+        if (Interlocked.Increment(ref _admitted) > _maxAdmitted)
+        {
+            Interlocked.Decrement(ref _admitted);
+            _running.TryRemove(id!, out _);
+            cts.Dispose();
+            long refused = Interlocked.Increment(ref _refused);
+            if (refused == 1 || refused % 100 == 0)
+            {
+                _log.Write(NodeLogLevel.Warning, $"Node busy: refused invocation {SafeText.Escape(id!)} ({refused} refused so far; limit {_maxConcurrent} running + {_maxAdmitted - _maxConcurrent} queued).");
+            }
+            var busy = CommandResult.Fail("UNAVAILABLE",
+                $"UNAVAILABLE: node busy: {_maxConcurrent} invocations running and {_maxAdmitted - _maxConcurrent} queued (the node's limit); retry later");
+            return Task.Run(() => SendResultAsync(id!, busy, _shutdown.Token));
         }
         return Task.Run(() => RunAsync(id!, payload!, cts));
     }
@@ -85,8 +132,11 @@ internal sealed class InvokeDispatcher
     {
         CommandResult result;
         string command = payload.Str("command") ?? string.Empty;
+        bool slot = false;
         try
         {
+            await _slots.WaitAsync(cts.Token).ConfigureAwait(false);
+            slot = true;
             string? target = payload.Str("nodeId");
             if (target is not null && !string.Equals(target, _nodeId, StringComparison.OrdinalIgnoreCase))
             {
@@ -108,18 +158,18 @@ internal sealed class InvokeDispatcher
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
-            _log.Write(NodeLogLevel.Info, $"Invocation {id} ({command}) stopped; no result is sent for a cancelled invocation.");
-            Finish(id, cts);
+            _log.Write(NodeLogLevel.Info, $"Invocation {SafeText.Escape(id)} ({SafeText.Escape(command)}) stopped; no result is sent for a cancelled invocation.");
+            Finish(id, cts, slot);
             return;
         }
         catch (Exception ex)
         {
-            _log.Write(NodeLogLevel.Error, $"Invocation {id} ({command}) failed: {ex.GetType().Name}: {ex.Message}");
+            _log.Write(NodeLogLevel.Error, $"Invocation {SafeText.Escape(id)} ({SafeText.Escape(command)}) failed: {ex.GetType().Name}: {ex.Message}");
             result = CommandResult.Fail("UNAVAILABLE", "UNAVAILABLE: node invocation failed: " + ex.Message);
         }
         if (cts.IsCancellationRequested)
         {
-            Finish(id, cts);
+            Finish(id, cts, slot);
             return;
         }
         try
@@ -128,12 +178,14 @@ internal sealed class InvokeDispatcher
         }
         finally
         {
-            Finish(id, cts);
+            Finish(id, cts, slot);
         }
     }
 
-    private void Finish(string id, CancellationTokenSource cts)
+    private void Finish(string id, CancellationTokenSource cts, bool slot)
     {
+        if (slot) { _slots.Release(); }
+        Interlocked.Decrement(ref _admitted);
         _running.TryRemove(id, out _);
         cts.Dispose();
     }

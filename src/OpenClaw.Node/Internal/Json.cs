@@ -13,10 +13,63 @@ internal static class Json
 
     private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>Parses and fully materialises <paramref name="text"/>, or null when it is not valid JSON (see <see cref="Parse(string, JsonDocumentOptions)"/>).</summary>
     public static JsonNode? ParseOrNull(string text)
     {
-        try { return JsonNode.Parse(text); }
+        try { return Parse(text); }
         catch (JsonException) { return null; }
+    }
+
+    /// <summary>
+    /// Parses <paramref name="text"/> and materialises every object and array at once, so that a malformed document fails
+    /// here with a <see cref="JsonException"/> instead of later, on first access, with another exception. In particular an
+    /// object with the same property name twice (which <see cref="JsonNode.Parse(string, JsonNodeOptions?, JsonDocumentOptions)"/>
+    /// accepts and then throws <see cref="ArgumentException"/> for when read) is rejected. Nesting is limited by
+    /// <paramref name="options"/> (default 64 levels).
+    /// </summary>
+    /// <exception cref="JsonException">Not valid JSON, nested too deeply, or a duplicate property name.</exception>
+    public static JsonNode? Parse(string text, JsonDocumentOptions options = default)
+    {
+        JsonNode? node;
+        try { node = JsonNode.Parse(text, documentOptions: options); }
+        catch (ArgumentException ex) { throw new JsonException("the text cannot be read as JSON: " + ex.Message, ex); }
+        Materialise(node);
+        return node;
+    }
+
+    /// <summary>As <see cref="Parse(string, JsonDocumentOptions)"/>, from UTF-8 bytes (invalid UTF-8 is a <see cref="JsonException"/>).</summary>
+    /// <exception cref="JsonException">Not valid UTF-8 JSON, nested too deeply, or a duplicate property name.</exception>
+    public static JsonNode? Parse(ReadOnlySpan<byte> utf8, JsonDocumentOptions options = default)
+    {
+        JsonNode? node;
+        try { node = JsonNode.Parse(utf8, documentOptions: options); }
+        catch (ArgumentException ex) { throw new JsonException("the bytes cannot be read as JSON: " + ex.Message, ex); }
+        Materialise(node);
+        return node;
+    }
+
+    private static void Materialise(JsonNode? node)
+    {
+        try { Walk(node); }
+        catch (ArgumentException ex) { throw new JsonException("a JSON object has the same property name twice", ex); }
+        catch (InvalidOperationException ex) { throw new JsonException("the JSON cannot be read (" + ex.Message.TrimEnd('.') + ")", ex); }
+    }
+
+    private static void Walk(JsonNode? node)
+    {
+        if (node is JsonObject obj)
+        {
+            foreach (var kv in obj) { Walk(kv.Value); }
+        }
+        else if (node is JsonArray arr)
+        {
+            foreach (JsonNode? item in arr) { Walk(item); }
+        }
+        else if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+        {
+            // Strings are transcoded lazily: invalid UTF-8 would otherwise surface on first read, far from the parser.
+            _ = v.GetValue<string>();
+        }
     }
 
     public static string? Str(this JsonNode? node, string name)

@@ -281,8 +281,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
                 if (!result.EndOfMessage) { continue; }
                 if (result.MessageType == WebSocketMessageType.Text)
                 {
-                    string text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
-                    Dispatch(text);
+                    Dispatch(new ReadOnlySpan<byte>(message.GetBuffer(), 0, (int)message.Length));
                 }
                 else
                 {
@@ -308,48 +307,33 @@ internal sealed class GatewayConnection : IAsyncDisposable
         }
     }
 
-    private void Dispatch(string text)
+    private void Dispatch(ReadOnlySpan<byte> utf8)
     {
-        JsonNode? node = Json.ParseOrNull(text);
-        if (node is not JsonObject frame)
+        DecodedFrame decoded = GatewayFrame.Decode(utf8);
+        switch (decoded.Kind)
         {
-            _log.Write(NodeLogLevel.Warning, $"Ignored a malformed frame from the gateway ({text.Length} characters, not a JSON object).");
-            return;
-        }
-        string? type = frame.Str("type");
-        if (type == "res")
-        {
-            string? id = frame.Str("id");
-            if (id is null || !_pending.TryGetValue(id, out var tcs))
-            {
-                _log.Write(NodeLogLevel.Debug, $"Ignored a response with unknown id '{id}'.");
+            case FrameKind.Response:
+                if (!_pending.TryGetValue(decoded.Id!, out var tcs))
+                {
+                    _log.Write(NodeLogLevel.Debug, $"Ignored a response with unknown id '{SafeText.Escape(decoded.Id!.Length <= 80 ? decoded.Id : decoded.Id.Substring(0, 80))}'.");
+                    return;
+                }
+                tcs.TrySetResult(decoded.Frame!);
                 return;
-            }
-            tcs.TrySetResult(frame);
-            return;
-        }
-        if (type == "event")
-        {
-            string? name = frame.Str("event");
-            if (string.IsNullOrEmpty(name))
-            {
-                _log.Write(NodeLogLevel.Warning, "Ignored an event frame without an event name.");
+            case FrameKind.Challenge:
+                _challenge.TrySetResult((JsonObject)decoded.Frame!["payload"]!);
                 return;
-            }
-            if (name == "connect.challenge")
-            {
-                if (frame["payload"] is JsonObject p) { _challenge.TrySetResult(p); }
-                else { _log.Write(NodeLogLevel.Warning, "Ignored a connect.challenge without a payload object."); }
+            case FrameKind.Event:
+                try { OnEvent?.Invoke(decoded.EventName!, decoded.Frame!); }
+                catch (Exception ex)
+                {
+                    _log.Write(NodeLogLevel.Error, $"Handling the '{decoded.EventName}' event failed: {ex.Message}");
+                }
                 return;
-            }
-            try { OnEvent?.Invoke(name!, frame); }
-            catch (Exception ex)
-            {
-                _log.Write(NodeLogLevel.Error, $"Handling the '{name}' event failed: {ex.Message}");
-            }
-            return;
+            default:
+                _log.Write(NodeLogLevel.Warning, $"Ignored a malformed frame from the gateway: {decoded.Problem}.");
+                return;
         }
-        _log.Write(NodeLogLevel.Warning, $"Ignored a frame of unknown type '{type}'.");
     }
 
     /// <summary>Aborts the connection immediately and releases it.</summary>

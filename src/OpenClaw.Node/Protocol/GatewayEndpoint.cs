@@ -30,7 +30,7 @@ public static class GatewayEndpoint
     /// <exception cref="GatewayException">Kind <see cref="FailureKind.Configuration"/>: bad host/port, a pin without TLS, or plaintext to a public host.</exception>
     public static void Validate(GatewaySettings g, bool? allowInsecurePrivate = null)
     {
-        if (string.IsNullOrWhiteSpace(g.Host)) { throw Config("InvalidGatewayHost", "The gateway host is empty. Pass a host name or IP address."); }
+        if (HostProblem(g.Host) is string why) { throw Config("InvalidGatewayHost", "The gateway host " + why); }
         if (g.Port is < 1 or > 65535) { throw Config("InvalidGatewayPort", $"The gateway port {g.Port} is out of range; use 1-65535."); }
         if (!g.Tls && g.TlsFingerprint is not null)
         {
@@ -42,6 +42,27 @@ public static class GatewayEndpoint
                 $"Refusing plaintext ws:// to '{g.Host}': the gateway token would cross the network unencrypted. Use TLS (--tls / -Tls, with --tls-fingerprint for a self-signed gateway), " +
                 $"or, for a host on a trusted private network, set {AllowInsecurePrivateVariable}=1.");
         }
+    }
+
+    /// <summary>
+    /// What is wrong with <paramref name="host"/> as a gateway host (a DNS name, an IPv4 literal, or an IPv6 literal with or
+    /// without brackets), or null when it is usable. URLs, ports, paths, spaces and control characters are refused.
+    /// </summary>
+    public static string? HostProblem(string? host)
+    {
+        if (string.IsNullOrWhiteSpace(host)) { return "is empty: pass a host name or IP address, e.g. gateway.example.com or 192.168.1.10."; }
+        string h = host!.Trim();
+        if (h.IndexOf("://", StringComparison.Ordinal) >= 0)
+        {
+            return $"'{Internal.SafeText.Escape(h)}' is a URL: pass only the host name (use --port, --tls and --context-path for the rest).";
+        }
+        string bare = h.StartsWith("[", StringComparison.Ordinal) && h.EndsWith("]", StringComparison.Ordinal) ? h.Substring(1, h.Length - 2) : h;
+        if (h.Length > 253 || Uri.CheckHostName(bare) == UriHostNameType.Unknown)
+        {
+            return $"'{Internal.SafeText.Escape(h.Length > 80 ? h.Substring(0, 80) + "…" : h)}' is not a valid host name or IP address " +
+                "(letters, digits, '-' and '.', or an IP literal; no port, path or spaces).";
+        }
+        return null;
     }
 
     /// <summary>True for hosts where plaintext is acceptable without an explicit opt-in.</summary>

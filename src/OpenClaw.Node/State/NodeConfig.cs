@@ -73,7 +73,7 @@ public sealed class NodeConfig
     public static NodeConfig Parse(string text, string path)
     {
         JsonNode? root;
-        try { root = JsonNode.Parse(text); }
+        try { root = Json.Parse(text); }
         catch (JsonException ex)
         {
             throw new StateFileException(path, $"'{path}' is not valid JSON (line {(ex.LineNumber ?? 0) + 1}): it may be truncated or corrupt. " +

@@ -42,8 +42,18 @@ public sealed class NodeStateStore
     /// <summary>Writes node.json atomically (0600).</summary>
     public void SaveConfig(NodeConfig config)
     {
-        SecureFile.EnsureDirectory(Directory);
+        EnsureDirectory(Directory);
         SecureFile.WriteAllText(ConfigPath, config.ToJson());
+    }
+
+    /// <summary>Creates a state folder (0700), turning I/O failures into a <see cref="StateFileException"/> that names it.</summary>
+    private static void EnsureDirectory(string dir)
+    {
+        try { SecureFile.EnsureDirectory(dir); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException(dir, $"Cannot create or use the state directory '{dir}': {ex.Message} Check that it is a directory writable by this user.", ex);
+        }
     }
 
     /// <summary>Reads the device identity, or null when identity/device.json does not exist.</summary>
@@ -53,7 +63,7 @@ public sealed class NodeStateStore
         string? text = SecureFile.ReadAllTextOrNull(IdentityPath);
         if (text is null) { return null; }
         JsonNode? root;
-        try { root = JsonNode.Parse(text); }
+        try { root = Json.Parse(text); }
         catch (JsonException ex)
         {
             throw new StateFileException(IdentityPath, $"'{IdentityPath}' is not valid JSON (line {(ex.LineNumber ?? 0) + 1}): it may be truncated or corrupt. " +
@@ -105,8 +115,8 @@ public sealed class NodeStateStore
     /// <summary>Writes identity/device.json atomically (folder 0700, file 0600).</summary>
     public void SaveIdentity(DeviceIdentity identity)
     {
-        SecureFile.EnsureDirectory(Directory);
-        SecureFile.EnsureDirectory(Path.GetDirectoryName(IdentityPath)!);
+        EnsureDirectory(Directory);
+        EnsureDirectory(Path.GetDirectoryName(IdentityPath)!);
         var obj = new JsonObject
         {
             ["version"] = 1,

@@ -40,6 +40,7 @@ internal static class SecureFile
                 }
                 FilePermissions.RestrictFile(temp);
                 Replace(temp, path);
+                RemoveStaleTemps(dir, System.IO.Path.GetFileName(path));
             }
             finally
             {
@@ -49,6 +50,29 @@ internal static class SecureFile
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new StateFileException(path, $"Could not write '{path}': {ex.Message} Check that the state directory is writable by this user.", ex);
+        }
+    }
+
+    /// <summary>How old a leftover temp file must be before it is removed (a writer in another process may still be using a fresh one).</summary>
+    internal static readonly TimeSpan StaleTempAge = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Removes <c>.name.*.tmp</c> files left by a writer that crashed between write and rename (they are never read: readers
+    /// open only the real name). Only files older than <see cref="StaleTempAge"/> are removed; failures are ignored.
+    /// </summary>
+    private static void RemoveStaleTemps(string dir, string name)
+    {
+        try
+        {
+            DateTime cutoff = DateTime.UtcNow - StaleTempAge;
+            foreach (string leftover in Directory.GetFiles(dir, "." + name + ".*.tmp"))
+            {
+                if (File.GetLastWriteTimeUtc(leftover) < cutoff && !IsLink(leftover)) { File.Delete(leftover); }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover is harmless.
         }
     }
 

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.IO;
+using System.Threading.Tasks;
+using Xunit;
+
+namespace OpenClaw.Integration.Tests;
+
+/// <summary>
+/// openclaw-node command-line input (issue 7): bad host names, ports and fingerprints are refused while parsing with a
+/// clear message and exit code 2 (usage), before anything is written. Runs the real binary; no gateway needed.
+/// </summary>
+public sealed class CliInputTests
+{
+    private static async Task<(int Code, string Stderr)> Run(params string[] args)
+    {
+        string host = NodeProcess.HostPath;
+        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
+        foreach (string a in args) { psi.ArgumentList.Add(a); }
+        using var p = Process.Start(psi)!;
+        Task<string> err = p.StandardError.ReadToEndAsync();
+        await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(System.TimeSpan.FromSeconds(60));
+        return (p.ExitCode, await err);
+    }
+
+    [Theory]
+    [InlineData("--host", "http://gw.example.com", "is a URL")]
+    [InlineData("--host", "gw example.com", "not a valid host name")]
+    [InlineData("--host", "gw.example.com:18789", "not a valid host name")]
+    [InlineData("--host", "gw/path", "not a valid host name")]
+    [InlineData("--port", "0", "out of range")]
+    [InlineData("--port", "65536", "out of range")]
+    [InlineData("--port", "-5", "--port")]
+    [InlineData("--port", "eighty", "eighty")]
+    [InlineData("--tls-fingerprint", "abcd", "SHA-256")]
+    [InlineData("--tls-fingerprint", "sha256:zz", "SHA-256")]
+    public async Task Bad_gateway_input_exits_2_with_a_clear_message_and_writes_nothing(string option, string value, string mentions)
+    {
+        using var dir = new StateDir();
+        string state = Path.Combine(dir.Path, "state");
+        var (code, stderr) = await Run("run", "--state-dir", state, "--tls", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(mentions, stderr);
+        Assert.Contains("--help", stderr);
+        Assert.False(Directory.Exists(state), "the state directory was created for a rejected command line");
+    }
+
+    [Fact]
+    public async Task Operator_commands_validate_the_same_way()
+    {
+        var (code, stderr) = await Run("nodes", "--host", "bad host", "--port", "99999");
+        Assert.Equal(2, code);
+        Assert.Contains("--host", stderr);
+        Assert.Contains("--port", stderr);
+    }
+}

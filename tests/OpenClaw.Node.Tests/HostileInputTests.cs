@@ -22,6 +22,7 @@ namespace OpenClaw.Node.Tests;
 /// Property-based hostile input (issue 7): the frame decoder and every command's parameter parsing turn anything into a
 /// defined result — never an exception, a hang or memory out of proportion to the input.
 /// </summary>
+[Collection(MemoryMeasuringCollection.Name)]
 public sealed class HostileInputTests
 {
     private static Config Runs(int n) => Config.QuickThrowOnFailure.WithMaxTest(n).WithEndSize(200);

@@ -14,6 +14,7 @@ using Xunit;
 namespace OpenClaw.Node.Tests;
 
 /// <summary>Limits (issue 7): invocation floods, gigabytes of output, children that never exit, NUL bytes, bad cwd, huge env.</summary>
+[Collection(MemoryMeasuringCollection.Name)]
 public sealed class LimitsTests
 {
     private sealed class Gate : INodeCommand
@@ -223,4 +224,14 @@ public sealed class LimitsTests
         Assert.Equal(0, (int)payload["exitCode"]!);
         Assert.Contains("BIG_VALUE=" + value + "\n", payload.Str("stdout"));
     }
+}
+
+/// <summary>
+/// Tests that measure the whole process's allocations run alone, after the parallel ones: other test classes'
+/// allocations would otherwise count against their bounds.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasuringCollection
+{
+    public const string Name = "memory-measuring";
 }

@@ -139,7 +139,9 @@ public sealed class ServiceTests
         await using SystemdUserManager manager = await SystemdUserManager.StartAsync();
         using var state = new StateDir();
         var c = new SystemdServiceController(manager.Shell, NodeServiceScope.User, manager.UnitDirectory, "root");
-        NodeServiceOptions o = Options(state.Path, "svc-bad") with { Tls = true, TlsFingerprint = "not-a-fingerprint" };
+        // A corrupt state file is a configuration error the host reports with exit 78 (a malformed command line exits 2).
+        state.WriteOwnerOnly("node.json", "{\"version\":1, this is not json");
+        NodeServiceOptions o = Options(state.Path, "svc-bad");
         NodeServiceResult r = c.Install(o, _gateway.Token, false, false);
         Assert.False(r.Ok);
         Assert.Equal("not-running", r.Result);

@@ -73,7 +73,7 @@ public sealed class ServiceDefinitionTests
     {
         string unit = SystemdUnit.Render(Linux, "/var/lib/open claw/state/node.systemd.env");
         Golden("openclaw-node.user.service", unit);
-        Assert.Contains("RestartPreventExitStatus=77 78\n", unit);
+        Assert.Contains("RestartPreventExitStatus=2 77 78\n", unit);
         Assert.DoesNotContain("RestartSteps", unit);   // systemd 252 does not know it
         Assert.Contains("Type=simple\n", SystemdUnit.Render(Linux with { SystemdVersion = null }, "/e"));   // Type=exec needs 240+
     }

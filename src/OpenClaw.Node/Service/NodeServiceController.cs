@@ -316,6 +316,7 @@ public abstract class NodeServiceController : INodeServiceProbe
     private static string ExitText(NodeServiceState s) => s.LastExitCode switch
     {
         null => string.Empty,
+        2 => " (exit code 2: the service's command line is invalid, e.g. a malformed host, port or fingerprint; reinstall with -Force and correct values)",
         77 => " (exit code 77: the gateway rejected the credentials; give the right token and reinstall with -Force)",
         78 => " (exit code 78: the configuration or state is unusable; the log says which)",
         int c => $" (exit code {c})",

@@ -26,7 +26,7 @@ public static class SystemdUnit
 
     /// <summary>
     /// Renders the unit. User scope: <c>WantedBy=default.target</c>; system scope: <c>User=</c> and
-    /// <c>WantedBy=multi-user.target</c>. <c>Restart=always</c> with <c>RestartPreventExitStatus=77 78</c>
+    /// <c>WantedBy=multi-user.target</c>. <c>Restart=always</c> with <c>RestartPreventExitStatus=2 77 78</c>
     /// (authentication and configuration failures, see <see cref="NodeHostExitCodes"/>: restarting cannot fix them),
     /// a start limit of 10 starts in 10 minutes, and exponential back-off from 5 s to 5 min on systemd 254+.
     /// </summary>
@@ -63,7 +63,9 @@ public static class SystemdUnit
             sb.Append("RestartSteps=10\n");
             sb.Append("RestartMaxDelaySec=").Append(RestartMaxDelaySeconds.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
+        // 2 (bad command line), 77 (credentials refused) and 78 (configuration/state unusable) never fix themselves.
         sb.Append("RestartPreventExitStatus=")
+          .Append(NodeHostExitCodes.Usage.ToString(CultureInfo.InvariantCulture)).Append(' ')
           .Append(NodeHostExitCodes.AuthenticationFailed.ToString(CultureInfo.InvariantCulture)).Append(' ')
           .Append(NodeHostExitCodes.Configuration.ToString(CultureInfo.InvariantCulture)).Append('\n');
         sb.Append("TimeoutStopSec=30\n");

@@ -23,7 +23,7 @@ namespace OpenClaw.Integration.Tests;
 [Collection("migration")]
 public sealed class MigrationTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(360);
     private RealGateway _gw = null!;
 
     public async Task InitializeAsync() => _gw = await RealGateway.StartAsync(autoApproveLocal: false);

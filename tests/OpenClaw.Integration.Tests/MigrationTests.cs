@@ -40,6 +40,14 @@ public sealed class MigrationTests : IAsyncLifetime
 
         // 1. The official node host pairs (device approval, then command-surface approval) and connects.
         string deviceId;
+        // The official host pauses after PAIRING_REQUIRED ("waiting for operator action") until it is restarted
+        // (scripts/README-gateway.md): approve its device, stop it, and start it again for the command surface.
+        await using (OperatorClient op0 = await _gw.OperatorAsync())
+        {
+            using Process first = StartOfficial(official.Path, name);
+            try { await ApproveDeviceAsync(op0, name, first); }
+            finally { await StopOfficialAsync(first); }
+        }
         using (Process officialHost = StartOfficial(official.Path, name))
         {
             try
@@ -49,10 +57,7 @@ public sealed class MigrationTests : IAsyncLifetime
             }
             finally
             {
-                // SIGTERM, as a service manager stops it; the SQLite store is closed by the host itself.
-                Kill(officialHost.Id, 15);
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                try { await officialHost.WaitForExitAsync(cts.Token); } catch (OperationCanceledException) { officialHost.Kill(true); }
+                await StopOfficialAsync(officialHost);
             }
         }
         string source = Path.Combine(official.Path, "state");
@@ -112,6 +117,32 @@ public sealed class MigrationTests : IAsyncLifetime
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;
+    }
+
+    /// <summary>SIGTERM, as a service manager stops it; the SQLite store is closed by the host itself.</summary>
+    private static async Task StopOfficialAsync(Process official)
+    {
+        if (official.HasExited) { return; }
+        Kill(official.Id, 15);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try { await official.WaitForExitAsync(cts.Token); } catch (OperationCanceledException) { official.Kill(true); }
+    }
+
+    /// <summary>Waits for the official node's device pairing request and approves it.</summary>
+    private static async Task ApproveDeviceAsync(OperatorClient op, string name, Process official)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < Wait)
+        {
+            if (official.HasExited) { throw new InvalidOperationException($"The official node host exited with {official.ExitCode} before pairing."); }
+            foreach (JsonNode? d in (await op.ListDevicePairingAsync(default)).Arr("pending") ?? new JsonArray())
+            {
+                if (d.Str("displayName") == name) { await op.ApproveDevicePairingAsync(d.Str("requestId")!, default); return; }
+            }
+            // Another process (the official host) makes progress on its own; there is no event to wait on here.
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"The official node host '{name}' did not request device pairing within {Wait}.");
     }
 
     /// <summary>Approves the official node's device and command-surface requests until it is listed connected with system.which.</summary>

@@ -23,6 +23,7 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
     /// <summary>Gateway address for this command only (host, host:port, ws:// or wss:// URL); overrides the session.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ValidateGatewayAddress]
     public string? Gateway { get; set; }
 
     /// <summary>Gateway token for -Gateway. Default: $env:OPENCLAW_GATEWAY_TOKEN.</summary>
@@ -32,6 +33,7 @@ public abstract class OperatorCmdlet : OpenClawCmdlet
     /// <summary>SHA-256 fingerprint of the gateway certificate to pin for -Gateway.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ValidateTlsFingerprint]
     public string? TlsFingerprint { get; set; }
 
     /// <summary>The connection this invocation uses.</summary>

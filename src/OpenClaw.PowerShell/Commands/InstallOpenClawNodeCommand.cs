@@ -20,6 +20,7 @@ public sealed class InstallOpenClawNodeCommand : ServiceCmdlet
     /// <summary>Gateway host name or IP address. Default: the host's saved gateway, else 127.0.0.1.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ValidateGatewayHost]
     [Alias("Host", "ComputerName")]
     public string? HostName { get; set; }
 
@@ -35,6 +36,7 @@ public sealed class InstallOpenClawNodeCommand : ServiceCmdlet
     /// <summary>SHA-256 fingerprint of the gateway's certificate to pin.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ValidateTlsFingerprint]
     public string? TlsFingerprint { get; set; }
 
     /// <summary>Instance id sent as client.instanceId.</summary>

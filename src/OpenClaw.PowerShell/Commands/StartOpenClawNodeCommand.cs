@@ -31,6 +31,7 @@ public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
     /// <summary>Gateway host name or IP address. Default: the saved gateway, else 127.0.0.1.</summary>
     [Parameter(Position = 0, ParameterSetName = ForegroundSet)]
     [ValidateNotNullOrEmpty]
+    [ValidateGatewayHost]
     [Alias("Host", "ComputerName")]
     public string? HostName { get; set; }
 
@@ -46,6 +47,7 @@ public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
     /// <summary>SHA-256 fingerprint of the gateway's certificate to pin (64 hex digits, colon pairs, or sha256:...).</summary>
     [Parameter(ParameterSetName = ForegroundSet)]
     [ValidateNotNullOrEmpty]
+    [ValidateTlsFingerprint]
     public string? TlsFingerprint { get; set; }
 
     /// <summary>Instance id sent to the gateway as client.instanceId (metadata only).</summary>

@@ -162,7 +162,16 @@ internal sealed class GatewayConnection : IAsyncDisposable
             if (parameters is not null) { frame["params"] = parameters; }
             await SendAsync(Json.Serialize(frame), ct).ConfigureAwait(false);
             TimeSpan limit = timeout ?? DefaultRequestTimeout;
-            Task winner = await Task.WhenAny(tcs.Task, _closed.Task, Task.Delay(limit, ct)).ConfigureAwait(false);
+            // One timer per request that is disposed with the answer (a bare Task.Delay would keep a live timer for the
+            // full limit after every answered request: thousands of them under load).
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timer.CancelAfter(limit);
+            var expired = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            Task winner;
+            using (timer.Token.Register(static s => ((TaskCompletionSource<bool>)s!).TrySetResult(true), expired))
+            {
+                winner = await Task.WhenAny(tcs.Task, _closed.Task, expired.Task).ConfigureAwait(false);
+            }
             if (winner == tcs.Task)
             {
                 JsonObject res = await tcs.Task.ConfigureAwait(false);

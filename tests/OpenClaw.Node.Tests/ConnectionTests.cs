@@ -1,3 +1,4 @@
+using System.Threading;
 using System;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
@@ -116,6 +117,32 @@ public sealed class ConnectionTests
         await fake.DisposeAsync();
         var ex = await Assert.ThrowsAsync<GatewayException>(() => call.WaitAsync(Wait));
         Assert.Equal(FailureKind.Unreachable, ex.Kind);
+    }
+
+    [Fact]
+    public async Task An_unanswered_request_times_out_and_a_cancelled_one_is_cancelled_and_the_connection_stays_usable()
+    {
+        var (fake, conn) = await OpenAsync();
+        await using var _ = fake;
+        await using var __ = conn;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Task<JsonNode?> unanswered = conn.RequestAsync("node.event", new JsonObject(), TimeSpan.FromMilliseconds(300), default);
+        fake.Next(Wait);
+        var ex = await Assert.ThrowsAsync<GatewayException>(() => unanswered.WaitAsync(Wait));
+        Assert.Equal(FailureKind.Timeout, ex.Kind);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(250), $"timed out after {clock.ElapsedMilliseconds} ms, before its limit");
+
+        using var cts = new CancellationTokenSource();
+        Task<JsonNode?> cancelled = conn.RequestAsync("node.event", new JsonObject(), TimeSpan.FromSeconds(30), cts.Token);
+        fake.Next(Wait);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Wait));
+
+        Task<JsonNode?> answered = conn.RequestAsync("node.event", new JsonObject(), TimeSpan.FromSeconds(5), default);
+        JsonObject req = fake.Next(Wait);
+        await fake.SendFrameAsync(new JsonObject { ["type"] = "res", ["id"] = req.Str("id"), ["ok"] = true, ["payload"] = new JsonObject { ["n"] = 1 } });
+        Assert.Equal(1, (await answered.WaitAsync(Wait))!["n"]!.GetValue<int>());
+        Assert.False(conn.Closed.IsCompleted);
     }
 
     [Fact]

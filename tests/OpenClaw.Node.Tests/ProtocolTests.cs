@@ -108,6 +108,21 @@ public class ProtocolTests
     public void Plaintext_is_allowed_only_to_private_hosts(string host, bool allowed) =>
         Assert.Equal(allowed, GatewayEndpoint.IsPlaintextAllowed(host, allowInsecurePrivateNames: false));
 
+    [Theory]
+    [InlineData("localhost", true)]
+    [InlineData("LocalHost", true)]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.8.9.10", true)]
+    [InlineData("::1", true)]
+    [InlineData("[::1]", true)]
+    [InlineData(" 127.0.0.1 ", true)]
+    [InlineData("10.1.2.3", false)]
+    [InlineData("localhost.example.com", false)]
+    [InlineData("gateway.example.com", false)]
+    [InlineData("::2", false)]
+    public void Loopback_is_localhost_or_a_loopback_literal(string host, bool loopback) =>
+        Assert.Equal(loopback, GatewayEndpoint.IsLoopback(host));
+
     [Fact]
     public void Plaintext_to_a_public_host_is_a_configuration_error()
     {

@@ -114,15 +114,8 @@ public sealed class OperatorClient : IAsyncDisposable
     {
         OperatorAuthMode.Device => true,
         OperatorAuthMode.SharedToken => false,
-        _ => !IsLoopbackHost(options.Gateway.Host),
+        _ => !GatewayEndpoint.IsLoopback(options.Gateway.Host),
     };
-
-    private static bool IsLoopbackHost(string host)
-    {
-        string h = host.Trim('[', ']');
-        if (string.Equals(h, "localhost", StringComparison.OrdinalIgnoreCase)) { return true; }
-        return System.Net.IPAddress.TryParse(h, out System.Net.IPAddress? ip) && System.Net.IPAddress.IsLoopback(ip);
-    }
 
     private static bool IsDeviceTokenRejected(GatewayException ex) =>
         ex.DetailsCode == "AUTH_DEVICE_TOKEN_MISMATCH"

@@ -75,6 +75,17 @@ public static class GatewayEndpoint
         return allowInsecurePrivateNames;
     }
 
+    /// <summary>
+    /// True when <paramref name="host"/> names this machine's loopback: <c>localhost</c> (any case) or a loopback IP
+    /// literal (127.0.0.0/8, <c>::1</c>, bracketed or not). DNS is never consulted.
+    /// </summary>
+    public static bool IsLoopback(string host)
+    {
+        string h = host.Trim().Trim('[', ']');
+        if (string.Equals(h, "localhost", StringComparison.OrdinalIgnoreCase)) { return true; }
+        return IPAddress.TryParse(h, out IPAddress? ip) && IPAddress.IsLoopback(ip);
+    }
+
     /// <summary>Loopback, RFC 1918, link-local, CGNAT (100.64/10), IPv6 ULA and link-local.</summary>
     public static bool IsPrivate(IPAddress ip)
     {

@@ -217,7 +217,7 @@ public static class Program
         Mem mem;
         try
         {
-            var firsts = specs.Select(s => FirstWhichAsync(op, s.NodeId!, watch, TimeSpan.FromMinutes(5))).ToList();
+            var firsts = specs.Select(s => FirstWhichAsync(op, s.NodeId!, watch, TimeSpan.FromMinutes(5), pollMs: Math.Max(20, n * 10))).ToList();
             await Task.WhenAll(firsts);
             allUsableMs = watch.Elapsed.TotalMilliseconds;
             await Task.Delay(TimeSpan.FromSeconds(idle));
@@ -266,7 +266,11 @@ public static class Program
 
     private static JsonObject RunParams(params string[] argv) => new() { ["command"] = Json.ToArray(argv) };
 
-    private static async Task<double> FirstWhichAsync(OperatorClient op, string nodeId, Stopwatch watch, TimeSpan timeout)
+    // pollMs: pause between attempts. 20 ms for one host (start-time resolution); a fleet polls each host less often
+    // (N x 10 ms), because N hosts polled every 20 ms flood the gateway with node.invoke for nodes that are not
+    // connected yet (each a "node wake" on the gateway), which slowed its connect handling past the 15 s handshake
+    // limit at N = 50 and kept a host out (the failure of session 2's fleet run).
+    private static async Task<double> FirstWhichAsync(OperatorClient op, string nodeId, Stopwatch watch, TimeSpan timeout, int pollMs = 20)
     {
         while (watch.Elapsed < timeout)
         {
@@ -276,7 +280,7 @@ public static class Program
                 if (r.Obj("bins").Str("sh") is not null) { return watch.Elapsed.TotalMilliseconds; }
             }
             catch (GatewayException) { }
-            await Task.Delay(20);
+            await Task.Delay(pollMs);
         }
         throw new TimeoutException($"No system.which answer from {nodeId} in time.");
     }

@@ -50,7 +50,7 @@ public sealed record NodeDscAllowlistEntry
 /// An instance of the DSC v3 resource <c>OpenClaw/Node</c>: the desired (input) or actual (output) state of the node of
 /// one state directory. Every property is optional in the input; a property left out is not managed. JSON property names:
 /// <c>stateDirectory, scope, _exist, running, gatewayHost, gatewayPort, tls, tlsFingerprint, displayName, remoteEdits,
-/// execSecurity, execAsk, execAskFallback, allowlist, tokenFile, executablePath, connectionState, _inDesiredState</c>
+/// execSecurity, execAsk, execAskFallback, allowlist, serviceAccount, tokenFile, executablePath, connectionState, _inDesiredState</c>
 /// (see <see cref="NodeDscSchema"/>). Never holds a token: only the path of a token file.
 /// </summary>
 public sealed record NodeDscInstance
@@ -59,7 +59,7 @@ public sealed record NodeDscInstance
     public static readonly string[] PropertyNames =
     {
         "stateDirectory", "scope", "_exist", "running", "gatewayHost", "gatewayPort", "tls", "tlsFingerprint", "displayName",
-        "remoteEdits", "execSecurity", "execAsk", "execAskFallback", "allowlist", "tokenFile", "executablePath",
+        "remoteEdits", "execSecurity", "execAsk", "execAskFallback", "allowlist", "serviceAccount", "tokenFile", "executablePath",
         "connectionState", "_inDesiredState",
     };
 
@@ -113,6 +113,12 @@ public sealed record NodeDscInstance
 
     /// <summary>Allowlist entries that must be present (others are left alone); null = not managed.</summary>
     public IReadOnlyList<NodeDscAllowlistEntry>? Allowlist { get; init; }
+
+    /// <summary>
+    /// Write-only: the account the service runs as: scope system on Linux the user of <c>User=</c> (required there); on
+    /// Windows a gMSA <c>DOMAIN\name$</c> (default: the virtual account <c>NT SERVICE\openclaw-node</c>).
+    /// </summary>
+    public string? ServiceAccount { get; init; }
 
     /// <summary>Write-only: path of an owner-only file with the gateway token, used when the service is installed.</summary>
     public string? TokenFile { get; init; }
@@ -186,6 +192,7 @@ public sealed record NodeDscInstance
             ExecAsk = OptEnum(obj, "execAsk", ExecModeNames.AskValues),
             ExecAskFallback = OptEnum(obj, "execAskFallback", ExecModeNames.SecurityValues),
             Allowlist = ParseAllowlist(obj),
+            ServiceAccount = OptString(obj, "serviceAccount"),
             TokenFile = OptString(obj, "tokenFile"),
             ExecutablePath = OptString(obj, "executablePath"),
             ConnectionState = OptString(obj, "connectionState", allowNull: true),
@@ -222,8 +229,8 @@ public sealed record NodeDscInstance
     }
 
     /// <summary>
-    /// The JSON object: only the properties that are set (an unknown actual value is left out); <c>tokenFile</c> and
-    /// <c>executablePath</c> are write-only and never written.
+    /// The JSON object: only the properties that are set (an unknown actual value is left out); <c>serviceAccount</c>,
+    /// <c>tokenFile</c> and <c>executablePath</c> are write-only and never written.
     /// </summary>
     public JsonObject ToJson()
     {

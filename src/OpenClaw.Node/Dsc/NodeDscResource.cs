@@ -279,7 +279,13 @@ public sealed class NodeDscResource
         bool running = before.Running == true;
         if (before.Exist != true || configChanged)
         {
-            NodeServiceOptions options = _context.WithExecutable(new NodeServiceOptions { StateDirectory = stateDir, Scope = scope }, desired.ExecutablePath);
+            NodeServiceOptions options = _context.WithExecutable(new NodeServiceOptions
+            {
+                StateDirectory = stateDir,
+                Scope = scope,
+                ServiceAccount = desired.ServiceAccount,
+                WindowsAccount = desired.ServiceAccount?.EndsWith("$", StringComparison.Ordinal) == true ? WindowsServiceAccountKind.ManagedServiceAccount : WindowsServiceAccountKind.VirtualAccount,
+            }, desired.ExecutablePath);
             string? token = desired.TokenFile is not null ? Service.TokenFile.Read(desired.TokenFile) : string.IsNullOrEmpty(_context.EnvironmentToken) ? null : _context.EnvironmentToken;
             NodeServiceResult r = controller.Install(options, token, force: before.Exist == true, whatIf: false);
             foreach (string w in r.Warnings) { messages.Add(Message("warn", w)); }

@@ -66,6 +66,13 @@ public static class NodeDscSchema
                 ["title"] = "Allowlist entries",
                 ["description"] = "Entries that must be present in exec-approvals.json (entries not listed are left alone). Output lists every entry.",
             },
+            ["serviceAccount"] = new JsonObject
+            {
+                ["type"] = "string",
+                ["writeOnly"] = true,
+                ["title"] = "Service account",
+                ["description"] = "The account the service runs as: for scope system on Linux the user of User= (required there); on Windows a gMSA DOMAIN\\name$ (default: the virtual account NT SERVICE\\openclaw-node).",
+            },
             ["tokenFile"] = new JsonObject
             {
                 ["type"] = "string",

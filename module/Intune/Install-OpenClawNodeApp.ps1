@@ -95,14 +95,21 @@ foreach ($name in 'GatewayHost', 'GatewayPort', 'Tls', 'TlsFingerprint', 'TokenF
 if (-not $StateDirectory) { $StateDirectory = Join-Path $env:ProgramData 'OpenClaw\node' }
 if (-not $TokenFile) { $TokenFile = Join-Path $env:ProgramData 'OpenClaw\gateway.token' }
 
-$mutex = New-Object System.Threading.Mutex($false, 'Global\OpenClawNodeApp')
-if (-not $mutex.WaitOne(0)) {
+# One OpenClaw install or uninstall at a time (Intune retries 1618). Without the right to create a global object
+# (an unelevated test run) the script runs unguarded.
+$mutex = $null
+try { $mutex = New-Object System.Threading.Mutex($false, 'Global\OpenClawNodeApp') } catch { }
+$acquired = $true
+if ($mutex) {
+    try { $acquired = $mutex.WaitOne(0) } catch [System.Threading.AbandonedMutexException] { $acquired = $true }
+}
+if (-not $acquired) {
     Write-Output 'OpenClaw node install: another OpenClaw install or uninstall is running; Intune retries later (1618).'
     exit 1618
 }
-$logDir = Join-Path $env:ProgramData 'OpenClaw\logs'
 $transcript = $false
 try {
+    $logDir = Join-Path $env:ProgramData 'OpenClaw\logs'
     $null = New-Item -ItemType Directory -Path $logDir -Force
     $null = Start-Transcript -LiteralPath (Join-Path $logDir 'Install-OpenClawNodeApp.log') -Append
     $transcript = $true
@@ -176,7 +183,9 @@ catch {
 }
 finally {
     if ($transcript) { try { $null = Stop-Transcript } catch { } }
-    $mutex.ReleaseMutex()
-    $mutex.Dispose()
+    if ($mutex) {
+        if ($acquired) { $mutex.ReleaseMutex() }
+        $mutex.Dispose()
+    }
 }
 exit $code

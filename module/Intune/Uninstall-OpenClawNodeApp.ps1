@@ -53,14 +53,21 @@ if (-not $StateDirectory) {
     $StateDirectory = if ($null -ne $policy -and $policy.StateDirectory) { $policy.StateDirectory } else { Join-Path $env:ProgramData 'OpenClaw\node' }
 }
 
-$mutex = New-Object System.Threading.Mutex($false, 'Global\OpenClawNodeApp')
-if (-not $mutex.WaitOne(0)) {
+# One OpenClaw install or uninstall at a time (Intune retries 1618). Without the right to create a global object
+# (an unelevated test run) the script runs unguarded.
+$mutex = $null
+try { $mutex = New-Object System.Threading.Mutex($false, 'Global\OpenClawNodeApp') } catch { }
+$acquired = $true
+if ($mutex) {
+    try { $acquired = $mutex.WaitOne(0) } catch [System.Threading.AbandonedMutexException] { $acquired = $true }
+}
+if (-not $acquired) {
     Write-Output 'OpenClaw node uninstall: another OpenClaw install or uninstall is running; Intune retries later (1618).'
     exit 1618
 }
-$logDir = Join-Path $env:ProgramData 'OpenClaw\logs'
 $transcript = $false
 try {
+    $logDir = Join-Path $env:ProgramData 'OpenClaw\logs'
     $null = New-Item -ItemType Directory -Path $logDir -Force
     $null = Start-Transcript -LiteralPath (Join-Path $logDir 'Uninstall-OpenClawNodeApp.log') -Append
     $transcript = $true
@@ -113,7 +120,9 @@ catch {
 }
 finally {
     if ($transcript) { try { $null = Stop-Transcript } catch { } }
-    $mutex.ReleaseMutex()
-    $mutex.Dispose()
+    if ($mutex) {
+        if ($acquired) { $mutex.ReleaseMutex() }
+        $mutex.Dispose()
+    }
 }
 exit $code

@@ -80,4 +80,20 @@ public sealed class IntunePackageTests
         Assert.Equal("EXIT=1", lines.Last());
         Assert.False(Directory.Exists(dir));
     }
+
+    [Fact]
+    public void The_Win32_app_install_without_a_gateway_host_exits_1_saying_how_to_give_one()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "oc-install-" + Guid.NewGuid().ToString("N")[..8]);
+        string script = string.Join("\n",
+            "& " + Quote(Path.Combine(_module.Folder, "Intune", "Install-OpenClawNodeApp.ps1")) + " -StateDirectory " + Quote(Path.Combine(dir, "state")) + " -TokenFile " + Quote(Path.Combine(dir, "gateway.token")),
+            "'EXIT=' + $LASTEXITCODE");
+        ProcessResult r = ChildProcess.RunPowerShell(script, TimeSpan.FromMinutes(2));
+        Assert.True(r.ExitCode == 0 && r.Error.Length == 0, r.Output + r.Error);
+        string[] lines = r.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("OpenClaw node install failed: No gateway host", lines[0]);
+        Assert.Contains("HKLM:\\SOFTWARE\\Policies\\OpenClaw", lines[0]);
+        Assert.Equal("EXIT=1", lines[1]);
+    }
 }

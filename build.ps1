@@ -106,6 +106,12 @@ $ModuleFiles = [ordered]@{
     'module/OpenClaw.Format.ps1xml'            = 'OpenClaw.Format.ps1xml'
     'module/en-US/about_OpenClaw.help.txt'     = 'en-US/about_OpenClaw.help.txt'
     'module/en-US/about_OpenClaw_ExecApprovals.help.txt' = 'en-US/about_OpenClaw_ExecApprovals.help.txt'
+    'module/OpenClaw.Node.dsc.resource.json'   = 'OpenClaw.Node.dsc.resource.json'
+    'module/Intune/Install-OpenClawNodeApp.ps1'   = 'Intune/Install-OpenClawNodeApp.ps1'
+    'module/Intune/Uninstall-OpenClawNodeApp.ps1' = 'Intune/Uninstall-OpenClawNodeApp.ps1'
+    'module/Intune/Detect-OpenClawNode.ps1'       = 'Intune/Detect-OpenClawNode.ps1'
+    'module/Intune/Remediate-OpenClawNode.ps1'    = 'Intune/Remediate-OpenClawNode.ps1'
+    'module/Intune/README.md'                     = 'Intune/README.md'
 }
 $MamlName = 'OpenClaw.PowerShell.dll-Help.xml'
 $Done = @{}                           # tasks already run in this invocation
@@ -293,7 +299,7 @@ function Invoke-Package {
         if (Test-Path -LiteralPath $dest) { Remove-Item -LiteralPath $dest -Recurse -Force }
         $binDir = Join-Path (Join-Path $dest 'bin') $rid
         $depsDir = Join-Path $dest 'Dependencies'
-        foreach ($dir in @($dest, (Join-Path $dest 'en-US'), $depsDir, $binDir)) { New-Item -ItemType Directory -Path $dir -Force | Out-Null }
+        foreach ($dir in @($dest, (Join-Path $dest 'en-US'), (Join-Path $dest 'Intune'), $depsDir, $binDir)) { New-Item -ItemType Directory -Path $dir -Force | Out-Null }
 
         $manifestText = [System.IO.File]::ReadAllText((Join-Path $Root 'OpenClaw.psd1')).Replace('{{ModuleVersion}}', $version)
         if ($manifestText -match '\{\{') { throw 'OpenClaw.psd1 still holds a {{placeholder}} after filling in the version.' }
@@ -320,6 +326,8 @@ function Invoke-Package {
             Copy-Item -LiteralPath $_.FullName -Destination $target
         }
         if (-not $OnWindows -and $rid -notlike 'win-*') { Invoke-Native chmod @('+x', (Join-Path $binDir $hostExe)) }
+        # The DSC v3 resource manifest also next to the host, where DSC finds it on PATH.
+        Copy-Item -LiteralPath (Join-Path $Root 'module/OpenClaw.Node.dsc.resource.json') -Destination $binDir
 
         $State.Assembled = $true
 
@@ -331,7 +339,8 @@ function Invoke-Package {
         # Every expected file must be there.
         $expected = New-Object System.Collections.Generic.List[string]
         foreach ($f in @('OpenClaw.psd1', 'OpenClaw.PowerShell.dll', 'Dependencies/OpenClaw.Node.dll') + @($ModuleFiles.Values) +
-            @("bin/$rid/$hostExe", "bin/$rid/openclaw-node.dll", "bin/$rid/openclaw-node.runtimeconfig.json", "bin/$rid/openclaw-node.deps.json")) {
+            @("bin/$rid/$hostExe", "bin/$rid/openclaw-node.dll", "bin/$rid/openclaw-node.runtimeconfig.json", "bin/$rid/openclaw-node.deps.json") +
+            @("bin/$rid/OpenClaw.Node.dsc.resource.json")) {
             $expected.Add($f)
         }
         foreach ($dll in Get-DllNamesFromDeps (Join-Path $stage 'module/OpenClaw.PowerShell.deps.json')) {

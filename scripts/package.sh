@@ -12,6 +12,8 @@
 #     Dependencies/                  OpenClaw.Node.dll and every assembly the publish output holds besides the root
 #                                    module (BouncyCastle, Polly, System.Text.Json and friends)
 #     bin/<rid>/openclaw-node[.exe]  the host executable (framework-dependent, .NET 10) and its files
+#     OpenClaw.Node.dsc.resource.json   the DSC v3 resource manifest (also in bin/<rid>/, for PATH discovery)
+#     Intune/                        Win32 app install/uninstall, detection and remediation scripts, README.md
 #
 # Dependencies/ is loaded by OpenClaw.PowerShell.dll's module initializer (src/OpenClaw.PowerShell/Loading): a private
 # AssemblyLoadContext on PowerShell 7, an AssemblyResolve handler for our names on Windows PowerShell 5.1
@@ -143,6 +145,12 @@ dotnet run "$ROOT/scripts/maml.cs" -- "$ROOT/docs" "$DEST/en-US/OpenClaw.PowerSh
 done
 [[ "$RID" == win-* ]] || chmod +x "$DEST/bin/$RID/$HOST_EXE" 2>/dev/null || true
 
+# Intune scripts, and the DSC v3 resource manifest at the root (module discovery) and next to the host (PATH discovery).
+mkdir -p "$DEST/Intune"
+cp "$ROOT"/module/Intune/* "$DEST/Intune/"
+cp "$ROOT/module/OpenClaw.Node.dsc.resource.json" "$DEST/"
+cp "$ROOT/module/OpenClaw.Node.dsc.resource.json" "$DEST/bin/$RID/"
+
 # ---------------------------------------------------------------- check
 
 EXPECTED=(
@@ -163,6 +171,9 @@ add_expected() { # $1 = path relative to $DEST; skips duplicates (bash 3.2 has n
   for x in "${EXPECTED[@]}"; do [[ "$x" == "$1" ]] && return 0; done
   EXPECTED+=("$1")
 }
+for f in "$ROOT"/module/Intune/*; do add_expected "Intune/$(basename "$f")"; done
+add_expected OpenClaw.Node.dsc.resource.json
+add_expected "bin/$RID/OpenClaw.Node.dsc.resource.json"
 # Every runtime assembly the deps.json files name (the engine's package dependencies included).
 dlls_in_deps() { # $1 = deps.json
   [[ -f "$1" ]] || die "$1 not found"

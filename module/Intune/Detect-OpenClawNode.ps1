@@ -8,29 +8,35 @@
     to its gateway with device and command surface approved, and the node's exec approvals are at least as strict as
     the expected security and ask modes. Exits 1 with one line naming the first failed check otherwise.
     Runs as SYSTEM under Windows PowerShell 5.1, 64-bit or 32-bit (a 32-bit host re-launches itself 64-bit, where the
-    service and the module live). Never prompts. Edit the three settings below, or set them through
-    HKLM:\SOFTWARE\Policies\OpenClaw (ExpectedSecurity, ExpectedAsk, StateDirectory).
+    service and the module live). Never prompts and writes nothing to stderr. Change the parameter defaults, or set
+    them through HKLM:\SOFTWARE\Policies\OpenClaw (ExpectedSecurity, ExpectedAsk, StateDirectory); parameters win.
 
 .NOTES
     Exit codes: 0 compliant, 1 not compliant or the check itself failed. The last line of output is the reason.
 #>
 [CmdletBinding()]
-param()
-
-$ExpectedSecurity = 'Allowlist'                                    # Deny | Allowlist | Full
-$ExpectedAsk      = 'OnMiss'                                       # Off | OnMiss | Always
-$StateDirectory   = Join-Path $env:ProgramData 'OpenClaw\node'     # the -StateDirectory the node was installed with
+param(
+    [ValidateSet('Deny', 'Allowlist', 'Full')] [string] $ExpectedSecurity = 'Allowlist',   # the loosest acceptable security
+    [ValidateSet('Off', 'OnMiss', 'Always')] [string] $ExpectedAsk = 'OnMiss',             # the least asking acceptable mode
+    [string] $StateDirectory                                                                 # default $env:ProgramData\OpenClaw\node
+)
 
 # Intune runs 32-bit PowerShell unless told otherwise: re-run in the 64-bit host, where the service is registered.
 if ($env:PROCESSOR_ARCHITEW6432 -eq 'AMD64' -and (Test-Path "$env:WINDIR\sysnative\WindowsPowerShell\v1.0\powershell.exe")) {
-    & "$env:WINDIR\sysnative\WindowsPowerShell\v1.0\powershell.exe" -NoProfile -NonInteractive -ExecutionPolicy Bypass -File $PSCommandPath
+    $forward = @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', $PSCommandPath)
+    foreach ($p in $PSBoundParameters.GetEnumerator()) { $forward += "-$($p.Key)"; $forward += [string]$p.Value }
+    & "$env:WINDIR\sysnative\WindowsPowerShell\v1.0\powershell.exe" @forward
     exit $LASTEXITCODE
 }
 
+# Fleet policy fills what the command line does not give.
 $policy = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Policies\OpenClaw' -ErrorAction SilentlyContinue
-if ($policy.ExpectedSecurity) { $ExpectedSecurity = $policy.ExpectedSecurity }
-if ($policy.ExpectedAsk) { $ExpectedAsk = $policy.ExpectedAsk }
-if ($policy.StateDirectory) { $StateDirectory = $policy.StateDirectory }
+foreach ($name in 'ExpectedSecurity', 'ExpectedAsk', 'StateDirectory') {
+    if (-not $PSBoundParameters.ContainsKey($name) -and $null -ne $policy -and $null -ne $policy.$name -and "$($policy.$name)" -ne '') {
+        Set-Variable -Name $name -Value $policy.$name
+    }
+}
+if (-not $StateDirectory) { $StateDirectory = Join-Path $env:ProgramData 'OpenClaw\node' }
 
 try {
     Import-Module OpenClaw -ErrorAction Stop

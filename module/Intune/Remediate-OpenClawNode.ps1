@@ -14,29 +14,35 @@
 
 .NOTES
     Exit codes: 0 remediated or already compliant, 1 remediation failed. The last line of output says what was done.
-    Settings come from the block below or from HKLM:\SOFTWARE\Policies\OpenClaw (GatewayHost, GatewayPort,
-    TlsFingerprint, TokenFile, StateDirectory, ExpectedSecurity, ExpectedAsk).
+    Settings come from the parameter defaults or from HKLM:\SOFTWARE\Policies\OpenClaw (GatewayHost, GatewayPort,
+    TlsFingerprint, TokenFile, StateDirectory, ExpectedSecurity, ExpectedAsk); parameters win.
 #>
 [CmdletBinding()]
-param()
-
-$GatewayHost      = 'gateway.corp.example'
-$GatewayPort      = 18789
-$TlsFingerprint   = $null                                              # e.g. 'sha256:06:7E:...'; $null = normal certificate validation
-$TokenFile        = Join-Path $env:ProgramData 'OpenClaw\gateway.token'
-$StateDirectory   = Join-Path $env:ProgramData 'OpenClaw\node'
-$ExpectedSecurity = 'Allowlist'                                    # Deny | Allowlist | Full
-$ExpectedAsk      = 'OnMiss'                                       # Off | OnMiss | Always
+param(
+    [string] $GatewayHost = 'gateway.corp.example',
+    [ValidateRange(1, 65535)] [int] $GatewayPort = 18789,
+    [string] $TlsFingerprint,                                        # e.g. 'sha256:06:7E:...'; empty = normal certificate validation
+    [string] $TokenFile,                                             # default $env:ProgramData\OpenClaw\gateway.token
+    [string] $StateDirectory,                                        # default $env:ProgramData\OpenClaw\node
+    [ValidateSet('Deny', 'Allowlist', 'Full')] [string] $ExpectedSecurity = 'Allowlist',
+    [ValidateSet('Off', 'OnMiss', 'Always')] [string] $ExpectedAsk = 'OnMiss'
+)
 
 if ($env:PROCESSOR_ARCHITEW6432 -eq 'AMD64' -and (Test-Path "$env:WINDIR\sysnative\WindowsPowerShell\v1.0\powershell.exe")) {
-    & "$env:WINDIR\sysnative\WindowsPowerShell\v1.0\powershell.exe" -NoProfile -NonInteractive -ExecutionPolicy Bypass -File $PSCommandPath
+    $forward = @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', $PSCommandPath)
+    foreach ($p in $PSBoundParameters.GetEnumerator()) { $forward += "-$($p.Key)"; $forward += [string]$p.Value }
+    & "$env:WINDIR\sysnative\WindowsPowerShell\v1.0\powershell.exe" @forward
     exit $LASTEXITCODE
 }
 
 $policy = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Policies\OpenClaw' -ErrorAction SilentlyContinue
 foreach ($name in 'GatewayHost', 'GatewayPort', 'TlsFingerprint', 'TokenFile', 'StateDirectory', 'ExpectedSecurity', 'ExpectedAsk') {
-    if ($null -ne $policy -and $null -ne $policy.$name -and "$($policy.$name)" -ne '') { Set-Variable -Name $name -Value $policy.$name }
+    if (-not $PSBoundParameters.ContainsKey($name) -and $null -ne $policy -and $null -ne $policy.$name -and "$($policy.$name)" -ne '') {
+        Set-Variable -Name $name -Value $policy.$name
+    }
 }
+if (-not $TokenFile) { $TokenFile = Join-Path $env:ProgramData 'OpenClaw\gateway.token' }
+if (-not $StateDirectory) { $StateDirectory = Join-Path $env:ProgramData 'OpenClaw\node' }
 
 try {
     Import-Module OpenClaw -ErrorAction Stop
@@ -63,11 +69,11 @@ try {
         $done += 'installed the service'
     }
     elseif (-not $status.ServiceRunning) {
-        $null = Start-OpenClawNode -Service -Scope System -StateDirectory $StateDirectory -Confirm:$false -ErrorAction Stop
+        $null = Start-OpenClawNode -Service -Scope System -Confirm:$false -ErrorAction Stop
         $done += 'started the service'
     }
     elseif (-not $status.Connected -and $status.HostState -ne 'PairingRequired' -and $status.HostState -ne 'AwaitingApproval') {
-        $null = Restart-OpenClawNode -Scope System -StateDirectory $StateDirectory -Confirm:$false -ErrorAction Stop
+        $null = Restart-OpenClawNode -Scope System -Confirm:$false -ErrorAction Stop
         $done += 'restarted the service'
     }
 

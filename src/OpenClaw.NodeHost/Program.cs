@@ -70,6 +70,7 @@ public static class Program
             ImportCommand.Create(stateDir, json),
         };
         ServiceCommands.AddTo(root, host, port, tls, fingerprint, nodeId, displayName, stateDir, json);
+        root.Add(DscCommand.Create());
         // Ctrl+C and SIGTERM (systemd stop, Task Scheduler end) cancel the running command, which then stops cleanly
         // and returns its own exit code (0 for a requested stop) instead of the 130/143 a killed process would give.
         using var stop = new CancellationTokenSource();

@@ -61,6 +61,15 @@ public sealed class PackageLayoutTests
             // The Windows Service Control Manager glue of `run --windows-service` (inert elsewhere).
             $"bin/{_module.Rid}/System.ServiceProcess.ServiceController.dll",
             $"bin/{_module.Rid}/System.Diagnostics.EventLog.dll",
+            // The DSC v3 resource OpenClaw/Node (module root for module discovery, next to the host for PATH discovery) and
+            // the Intune Win32 app, detection and remediation scripts (module/Intune).
+            "OpenClaw.Node.dsc.resource.json",
+            $"bin/{_module.Rid}/OpenClaw.Node.dsc.resource.json",
+            "Intune/README.md",
+            "Intune/Install-OpenClawNodeApp.ps1",
+            "Intune/Uninstall-OpenClawNodeApp.ps1",
+            "Intune/Detect-OpenClawNode.ps1",
+            "Intune/Remediate-OpenClawNode.ps1",
         };
     }
 

@@ -21,6 +21,7 @@ public static class Program
     {
         int restarts = 100, invocations = 10_000;
         string? hostPath = null;
+        string? gatewayConfig = null;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -28,6 +29,7 @@ public static class Program
                 case "--restarts": restarts = int.Parse(args[++i]); break;
                 case "--invocations": invocations = int.Parse(args[++i]); break;
                 case "--host": hostPath = args[++i]; break;
+                case "--gateway-config": gatewayConfig = args[++i]; break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
@@ -36,7 +38,8 @@ public static class Program
         string gwDir = Path.Combine(Path.GetTempPath(), "oc-soak-gw-" + Guid.NewGuid().ToString("N")[..8]);
         string stateDir = Path.Combine(Path.GetTempPath(), "oc-soak-node-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(gwDir);
-        await Script("start", gwDir);
+        string[] start = gatewayConfig is null ? new[] { "start", gwDir } : new[] { "start", gwDir, "--config-patch", gatewayConfig };
+        await Script(start);
         var info = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(gwDir, "gateway.json")))!;
         int port = (int)info["port"]!;
         string token = (string)info["token"]!;
@@ -84,7 +87,7 @@ public static class Program
                 rss.Add(kib);
                 var sw = Stopwatch.StartNew();
                 if (round % 5 == 0) { await Script("kill", gwDir); } else { await Script("stop", gwDir); }
-                await Script("start", gwDir);
+                await Script(start);
                 await WaitServingAsync(settings, token, deviceId, TimeSpan.FromMinutes(3));
                 recover.Add(sw.Elapsed.TotalSeconds);
                 Console.WriteLine($"{round,5}  {ok,14}  {failed,6}  {kib,7}  {sw.Elapsed.TotalSeconds,9:0.0}  {total.Elapsed.TotalSeconds,9:0}");

@@ -32,6 +32,12 @@ internal sealed class ProfileRuntime
     /// <summary>Open tabs by CDP target id, in opening order.</summary>
     public Dictionary<string, TabEntry> Tabs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Where downloads nobody asked for are saved (<c>&lt;state&gt;/browser/downloads</c>).</summary>
+    public string DownloadsDirectory { get; set; } = System.IO.Path.GetTempPath();
+
+    /// <summary>Whether a Playwright trace is recording in this profile's context.</summary>
+    public bool TraceActive { get; set; }
+
     /// <summary>Target id of the tab the last focus/open/navigate chose (the default target).</summary>
     public string? Current { get; set; }
 
@@ -73,7 +79,9 @@ internal sealed class ProfileRuntime
             });
             page.Response += (_, resp) => Update(tab.Requests, resp.Request.Url, o => { o["status"] = resp.Status; o["ok"] = resp.Ok; });
             page.RequestFailed += (_, r) => Update(tab.Requests, r.Url, o => { o["ok"] = false; o["failureText"] = r.Failure; });
-            page.Close += (_, _) => Remove(targetId);
+            page.Dialog += (_, d) => tab.OnDialog(d);
+            page.Download += (_, d) => tab.OnDownload(d, DownloadsDirectory);
+            page.Close += (_, _) => { tab.OnClosed(); Remove(targetId); };
             Current ??= targetId;
             return tab;
         }
@@ -145,6 +153,7 @@ internal sealed class ProfileRuntime
     public void Forget()
     {
         Context = null;
+        TraceActive = false;
         lock (Tabs) { Tabs.Clear(); Current = null; }
     }
 
@@ -160,7 +169,7 @@ internal sealed class ProfileRuntime
 }
 
 /// <summary>One open tab and what it has logged.</summary>
-internal sealed class TabEntry
+internal sealed partial class TabEntry
 {
     /// <summary>Wraps <paramref name="page"/>.</summary>
     public TabEntry(IPage page, string targetId, string tabId)

@@ -25,17 +25,18 @@ internal sealed partial class Router : IAsyncDisposable
 
     private readonly BrowserOptions _options;
     private readonly Dictionary<string, ProfileRuntime> _profiles = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _launch = new(1, 1);
     private IPlaywright? _playwright;
 
     /// <summary>Creates the router; nothing is launched until a route needs a browser.</summary>
     public Router(BrowserOptions options)
     {
         _options = options;
-        _profiles[DefaultProfile] = new ProfileRuntime(DefaultProfile, ProfileColors[0]);
+        _profiles[DefaultProfile] = new ProfileRuntime(DefaultProfile, ProfileColors[0]) { DownloadsDirectory = DownloadsDir };
         int i = 1;
         foreach (string name in options.ConfiguredProfiles)
         {
-            if (!_profiles.ContainsKey(name)) { _profiles[name] = new ProfileRuntime(name, ProfileColors[i++ % ProfileColors.Length]); }
+            if (!_profiles.ContainsKey(name)) { _profiles[name] = new ProfileRuntime(name, ProfileColors[i++ % ProfileColors.Length]) { DownloadsDirectory = DownloadsDir }; }
         }
     }
 
@@ -79,6 +80,15 @@ internal sealed partial class Router : IAsyncDisposable
         catch (TimeoutException ex)
         {
             return (504, new JsonObject { ["error"] = FirstLine(ex.Message) });
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+        {
+            // A body field of the wrong JSON type, an unusable argument.
+            return (400, new JsonObject { ["error"] = FirstLine(ex.Message) });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return (500, new JsonObject { ["error"] = FirstLine(ex.Message) });
         }
     }
 
@@ -199,7 +209,8 @@ internal sealed partial class Router : IAsyncDisposable
                 return o;
             }
             default:
-                throw new RouteException(404, $"Not Found: {method} {path} is not a browser route this node serves");
+                return await ExtraRouteAsync(method, path, query, body, Profile).ConfigureAwait(false)
+                    ?? throw new RouteException(404, $"Not Found: {method} {path} is not a browser route this node serves");
         }
     }
 
@@ -273,7 +284,16 @@ internal sealed partial class Router : IAsyncDisposable
     private async Task EnsureRunningAsync(ProfileRuntime p)
     {
         if (p.Context is not null) { return; }
-        _playwright ??= await Playwright.CreateAsync().ConfigureAwait(false);
+        // Requests run concurrently (a response-body wait alongside the click that triggers it): one launch at a time.
+        await _launch.WaitAsync().ConfigureAwait(false);
+        try { await LaunchAsync(p).ConfigureAwait(false); }
+        finally { _launch.Release(); }
+    }
+
+    private async Task LaunchAsync(ProfileRuntime p)
+    {
+        if (p.Context is not null) { return; }
+        _playwright ??= await CreatePlaywrightAsync().ConfigureAwait(false);
         string dir = UserDataDir(p.Name);
         Directory.CreateDirectory(dir);
         var args = new List<string>
@@ -490,10 +510,35 @@ internal sealed partial class Router : IAsyncDisposable
     {
         string kind = Str(body, "kind") ?? throw new RouteException(400, "kind is required", "kind_required");
         (ProfileRuntime _, TabEntry tab) = await TabAsync(p, Str(body, "targetId")).ConfigureAwait(false);
-        JsonNode? result = await RunActionAsync(p, tab, kind, body).ConfigureAwait(false);
+        // A dialog the page opens during the action (and no armed answer takes) ends the action as OpenClaw does:
+        // {blockedByDialog, browserState}, to be answered with POST /hooks/dialog. Downloads it starts are saved and listed.
+        TaskCompletionSource<bool> dialog = tab.WatchDialogs();
+        tab.BeginActionDownloads();
+        Task<JsonNode?> run = RunActionAsync(p, tab, kind, body);
+        Task first = await Task.WhenAny(run, dialog.Task).ConfigureAwait(false);
+        tab.Unwatch(dialog);
         var o = new JsonObject { ["ok"] = true, ["targetId"] = tab.TargetId };
+        if (first != run)
+        {
+            _ = run.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            await tab.EndActionDownloadsAsync(0).ConfigureAwait(false);
+            o["url"] = tab.Page.Url;
+            o["blockedByDialog"] = true;
+            o["browserState"] = tab.BrowserState();
+            return o;
+        }
+        JsonNode? result;
+        try { result = await run.ConfigureAwait(false); }
+        catch
+        {
+            await tab.EndActionDownloadsAsync(0).ConfigureAwait(false);
+            throw;
+        }
+        JsonArray? downloads = await tab.EndActionDownloadsAsync(kind is "click" or "clickCoords" or "press" or "batch" ? 250 : 0).ConfigureAwait(false);
         if (kind != "close") { o["url"] = tab.Page.Url; }
         if (kind == "evaluate") { o["result"] = result; }
+        if (kind == "batch") { o["results"] = result; }
+        if (downloads is not null) { o["downloads"] = downloads; }
         return o;
     }
 
@@ -613,15 +658,46 @@ internal sealed partial class Router : IAsyncDisposable
             case "batch":
             {
                 if (body["actions"] is not JsonArray actions) { throw new RouteException(400, "batch requires actions", "invalid_request"); }
+                if (actions.Count > 100) { throw new RouteException(400, "Batch exceeds maximum of 100 actions", "invalid_request"); }
+                bool stopOnError = Bool(body, "stopOnError") ?? true;
+                var results = new JsonArray();
                 foreach (JsonNode? a in actions)
                 {
-                    if (a is not JsonObject ao) { continue; }
+                    if (a is not JsonObject ao) { throw new RouteException(400, "batch actions must be objects", "invalid_request"); }
                     string k = Str(ao, "kind") ?? throw new RouteException(400, "every batch action needs a kind", "kind_required");
                     if (k == "batch") { throw new RouteException(400, "batch actions cannot nest", "invalid_request"); }
-                    await RunActionAsync(p, tab, k, ao).ConfigureAwait(false);
+                    try
+                    {
+                        await RunActionAsync(p, tab, k, ao).ConfigureAwait(false);
+                        results.Add(new JsonObject { ["ok"] = true });
+                    }
+                    catch (Exception ex) when (ex is RouteException or PlaywrightException or TimeoutException)
+                    {
+                        results.Add(new JsonObject { ["ok"] = false, ["error"] = FirstLine(ex.Message) });
+                        if (stopOnError) { break; }
+                    }
+                    if (page.IsClosed) { break; }
                 }
+                return results;
+            }
+            case "clickCoords":
+            {
+                float x = (float)(Number(body, "x") ?? throw new RouteException(400, "clickCoords requires x and y", "invalid_request"));
+                float y = (float)(Number(body, "y") ?? throw new RouteException(400, "clickCoords requires x and y", "invalid_request"));
+                MouseButton button = Str(body, "button") switch
+                {
+                    null or "left" => MouseButton.Left,
+                    "right" => MouseButton.Right,
+                    "middle" => MouseButton.Middle,
+                    _ => throw new RouteException(400, "click button must be left|right|middle", "invalid_request"),
+                };
+                if (Bool(body, "doubleClick") == true) { await page.Mouse.DblClickAsync(x, y, new MouseDblClickOptions { Button = button, Delay = Int(body, "delayMs") }).ConfigureAwait(false); }
+                else { await page.Mouse.ClickAsync(x, y, new MouseClickOptions { Button = button, Delay = Int(body, "delayMs") }).ConfigureAwait(false); }
                 return null;
             }
+            case "insertText":
+                await page.Keyboard.InsertTextAsync(body["text"] is JsonValue tv && tv.TryGetValue(out string? it) ? it : throw new RouteException(400, "insertText requires text", "invalid_request")).ConfigureAwait(false);
+                return null;
             default:
                 throw new RouteException(400, $"unsupported act kind \"{kind}\"", "invalid_request");
         }

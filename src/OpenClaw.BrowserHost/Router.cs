@@ -645,7 +645,7 @@ internal sealed partial class Router : IAsyncDisposable
                 JsonElement? value = Str(body, "ref") is { } r
                     ? await Locate(page, r, null).EvaluateAsync(fn).ConfigureAwait(false)
                     : await page.EvaluateAsync(fn).ConfigureAwait(false);
-                return value is { } v ? JsonNode.Parse(v.GetRawText()) : null;
+                return value is { } v ? StripReferenceIds(JsonNode.Parse(v.GetRawText())) : null;
             }
             case "resize":
                 await page.SetViewportSizeAsync(Int(body, "width") ?? throw new RouteException(400, "resize requires width and height", "invalid_request"),
@@ -704,6 +704,25 @@ internal sealed partial class Router : IAsyncDisposable
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Removes the <c>"$id"</c> reference markers Playwright for .NET adds to objects it hands back as JSON, so an
+    /// evaluated object reads as the page returned it.
+    /// </summary>
+    internal static JsonNode? StripReferenceIds(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["$id"] is JsonValue id && id.TryGetValue(out string? s) && int.TryParse(s, out _)) { o.Remove("$id"); }
+                foreach (KeyValuePair<string, JsonNode?> kv in o.ToList()) { StripReferenceIds(kv.Value); }
+                break;
+            case JsonArray a:
+                foreach (JsonNode? item in a) { StripReferenceIds(item); }
+                break;
+        }
+        return node;
+    }
 
     private static JsonObject Debug(TabEntry tab, string key, JsonNode value) =>
         new() { ["ok"] = true, ["targetId"] = tab.TargetId, ["url"] = tab.Page.Url, [key] = value };

@@ -95,7 +95,7 @@ internal sealed partial class Router
                     " if (key) { const v = s.getItem(key); return v === null ? {} : { [key]: v }; }" +
                     " const o = {}; for (let i = 0; i < s.length; i++) { const k = s.key(i); if (k !== null) { const v = s.getItem(k); if (v !== null) o[k] = v; } } return o; }",
                     new object?[] { kind, key }).ConfigureAwait(false);
-                return Ok(tab, ("values", JsonNode.Parse(entries.GetRawText())));
+                return Ok(tab, ("values", StripReferenceIds(JsonNode.Parse(entries.GetRawText()))));
             }
             case ("POST", _) when path.StartsWith("/storage/", StringComparison.Ordinal) && (path.EndsWith("/set", StringComparison.Ordinal) || path.EndsWith("/clear", StringComparison.Ordinal)) && path.Count(c => c == '/') == 3:
             {

@@ -130,7 +130,7 @@ internal sealed partial class Router
                     Sources = Bool(body, "sources") ?? false,
                 }).ConfigureAwait(false);
                 p.TraceActive = true;
-                return Ok(tab);
+                return OkUrl(tab);
             }
             case ("POST", "/trace/stop"):
             {
@@ -141,14 +141,14 @@ internal sealed partial class Router
                 await tab.Page.Context.Tracing.StopAsync(new TracingStopOptions { Path = temp }).ConfigureAwait(false);
                 p.TraceActive = false;
                 File.Move(temp, file, overwrite: true);
-                return Ok(tab, ("path", file));
+                return OkUrl(tab, ("path", file));
             }
             case ("POST", "/highlight"):
             {
                 string reference = Str(body, "ref") ?? throw new RouteException(400, "ref is required");
                 (_, TabEntry tab) = await TabAsync(profile(), Str(body, "targetId")).ConfigureAwait(false);
                 await Locate(tab.Page, reference, null).HighlightAsync().ConfigureAwait(false);
-                return Ok(tab);
+                return OkUrl(tab);
             }
             case ("POST", "/response/body"): return await ResponseBodyAsync(profile(), body).ConfigureAwait(false);
             case ("GET", "/doctor"): return await DoctorAsync(profile(), query).ConfigureAwait(false);
@@ -490,7 +490,7 @@ internal sealed partial class Router
         foreach (KeyValuePair<string, string> h in response.Headers) { headers[h.Key] = h.Value; }
         var result = new JsonObject { ["url"] = response.Url, ["status"] = response.Status, ["headers"] = headers, ["body"] = text };
         if (truncated) { result["truncated"] = true; }
-        return Ok(tab, ("response", result));
+        return OkUrl(tab, ("response", result));
     }
 
     private async Task<JsonNode> DoctorAsync(ProfileRuntime p, Dictionary<string, string> query)
@@ -557,8 +557,16 @@ internal sealed partial class Router
         return null;
     }
 
-    /// <summary><c>{ok, targetId, url}</c> plus <paramref name="extra"/>, the answer of OpenClaw's mutation routes.</summary>
+    /// <summary><c>{ok, targetId}</c> plus <paramref name="extra"/>: the answer of OpenClaw's cookie, storage and <c>/set/*</c> routes.</summary>
     private static JsonObject Ok(TabEntry tab, params (string Key, JsonNode? Value)[] extra)
+    {
+        var o = new JsonObject { ["ok"] = true, ["targetId"] = tab.TargetId };
+        foreach ((string k, JsonNode? v) in extra) { o[k] = v; }
+        return o;
+    }
+
+    /// <summary><c>{ok, targetId, url}</c> plus <paramref name="extra"/>: the answer of OpenClaw's debug routes (trace, highlight, response body).</summary>
+    private static JsonObject OkUrl(TabEntry tab, params (string Key, JsonNode? Value)[] extra)
     {
         var o = new JsonObject { ["ok"] = true, ["targetId"] = tab.TargetId };
         if (!string.IsNullOrEmpty(tab.Page.Url)) { o["url"] = tab.Page.Url; }

@@ -252,7 +252,8 @@ public sealed class BrowserProxyTests
     /// <summary>
     /// Checks <paramref name="actual"/> has exactly the keys of <paramref name="shape"/> with their JSON types: a shape is a
     /// JSON object whose values are <c>"string"</c>, <c>"number"</c>, <c>"boolean"</c>, <c>"true"</c>, <c>"object"</c>,
-    /// <c>"array"</c> (a trailing <c>?</c>: optional), a nested shape, or a one-element array holding the shape of every item.
+    /// <c>"array"</c> (a trailing <c>?</c>: optional), a nested shape, or a one-element array holding the shape of every item;
+    /// a key ending in <c>?</c> is optional too.
     /// </summary>
     private static void AssertShape(JsonNode? actual, string shape, string where = "result") => AssertShape(actual, JsonNode.Parse(shape)!, where);
 
@@ -265,12 +266,13 @@ public sealed class BrowserProxyTests
                 JsonObject ao = Assert.IsType<JsonObject>(actual);
                 foreach (var kv in so)
                 {
-                    bool optional = kv.Value is JsonValue ov && ov.GetValue<string>().EndsWith('?');
-                    if (!ao.ContainsKey(kv.Key)) { Assert.True(optional, $"{where}: key '{kv.Key}' missing in {ao.ToJsonString()}"); continue; }
-                    JsonNode inner = kv.Value is JsonValue iv && optional ? JsonValue.Create(iv.GetValue<string>().TrimEnd('?'))! : kv.Value!;
-                    AssertShape(ao[kv.Key], inner, where + "." + kv.Key);
+                    string key = kv.Key.TrimEnd('?');
+                    bool optional = kv.Key.EndsWith('?') || (kv.Value is JsonValue ov && ov.GetValue<string>().EndsWith('?'));
+                    if (!ao.ContainsKey(key)) { Assert.True(optional, $"{where}: key '{key}' missing in {ao.ToJsonString()}"); continue; }
+                    JsonNode inner = kv.Value is JsonValue iv ? JsonValue.Create(iv.GetValue<string>().TrimEnd('?'))! : kv.Value!;
+                    AssertShape(ao[key], inner, where + "." + key);
                 }
-                foreach (var kv in ao) { Assert.True(so.ContainsKey(kv.Key), $"{where}: unexpected key '{kv.Key}' in {ao.ToJsonString()}"); }
+                foreach (var kv in ao) { Assert.True(so.ContainsKey(kv.Key) || so.ContainsKey(kv.Key + "?"), $"{where}: unexpected key '{kv.Key}' in {ao.ToJsonString()}"); }
                 break;
             }
             case JsonArray sa:
@@ -312,7 +314,7 @@ public sealed class BrowserProxyTests
 
     // Result shapes, read from the installed openclaw package (dist/routes-*.mjs and dist/pw-*.mjs: the agent act, hook,
     // download, debug, storage and permission routes and the Playwright helpers they call).
-    private const string ActShape = """{"ok":"boolean","targetId":"string","url":"string?","downloads":[{"url":"string","suggestedFilename":"string","path":"string"}]}""";
+    private const string ActShape = """{"ok":"boolean","targetId":"string","url":"string?","downloads?":[{"url":"string","suggestedFilename":"string","path":"string"}]}""";
     private const string DialogRecord = """{"id":"string","type":"string","message":"string","defaultValue":"string?","openedAt":"string","closedAt":"string?","closedBy":"string?"}""";
     private const string BrowserStateShape = "{\"dialogs\":{\"pending\":[" + DialogRecord + "],\"recent\":[" + DialogRecord + "]}}";
     private const string MutationShape = """{"ok":"boolean","targetId":"string"}""";

@@ -403,7 +403,7 @@ internal sealed partial class Router : IAsyncDisposable
 
     // ---- snapshot, screenshot -----------------------------------------------------------------------------------
 
-    [GeneratedRegex("^(?<indent>\\s*)- (?<role>[a-zA-Z]+)(?: \"(?<name>(?:[^\"\\\\]|\\\\.)*)\")?(?<rest>.*?)\\[ref=(?<ref>e\\d+)\\]")]
+    [GeneratedRegex("^(?<indent>\\s*)- (?<role>[a-zA-Z]+)(?: \"(?<name>(?:[^\"\\\\]|\\\\.)*)\")?(?<rest>.*?)\\[ref=(?<ref>(?:f\\d+)?e\\d+)\\]")]
     private static partial Regex RefLine();
 
     private static readonly HashSet<string> InteractiveRoles = new(StringComparer.Ordinal)
@@ -415,36 +415,71 @@ internal sealed partial class Router : IAsyncDisposable
     private async Task<JsonObject> SnapshotAsync(ProfileRuntime p, Dictionary<string, string> query)
     {
         (_, TabEntry tab) = await TabAsync(p, query.GetValueOrDefault("targetId")).ConfigureAwait(false);
+        bool efficient = query.GetValueOrDefault("mode") == "efficient";
         string format = query.GetValueOrDefault("format") is { Length: > 0 } f ? f : "ai";
         if (format != "ai" && format != "aria") { throw new RouteException(400, "format must be ai or aria"); }
-        int? depth = int.TryParse(query.GetValueOrDefault("depth"), out int d) ? d : null;
+        bool labels = IsTrue(query.GetValueOrDefault("labels"));
+        if ((labels || efficient) && format == "aria") { throw new RouteException(400, "labels/mode=efficient require format=ai"); }
+        if (labels) { throw new RouteException(501, "snapshot labels (the labelled overlay screenshot) are not available on this node; take the snapshot without labels and a screenshot", "labels_unsupported"); }
+        if (!string.IsNullOrWhiteSpace(query.GetValueOrDefault("frame"))) { throw new RouteException(501, "frame-scoped snapshots are not available on this node; snapshot the page (iframe content is included with f<n>e<n> refs)", "frame_unsupported"); }
+        // mode=efficient: interactive, compact, depth 6 and 8 000 characters unless given (OpenClaw's snapshot plan).
+        bool interactive = query.TryGetValue("interactive", out string? iv) ? IsTrue(iv) : efficient;
+        bool compact = query.TryGetValue("compact", out string? cv) ? IsTrue(cv) : efficient;
+        bool urls = IsTrue(query.GetValueOrDefault("urls"));
+        int? depth = int.TryParse(query.GetValueOrDefault("depth"), out int d) && d >= 0 ? d : efficient ? 6 : null;
+        int? limit = int.TryParse(query.GetValueOrDefault("limit"), out int l) && l > 0 ? l : null;
+        int? maxChars = format != "ai" ? null
+            : !query.ContainsKey("maxChars") ? (efficient ? 8000 : 40000)
+            : int.TryParse(query.GetValueOrDefault("maxChars"), out int mc) && mc >= 0 ? (mc > 0 ? mc : null) : (efficient ? 8000 : 40000);
         float timeout = float.TryParse(query.GetValueOrDefault("timeoutMs"), out float tm) && tm > 0 ? tm : 20000;
+
+        var result = new JsonObject { ["ok"] = true, ["format"] = format, ["targetId"] = tab.TargetId, ["url"] = tab.Page.Url };
+        JsonObject state = tab.BrowserState();
+        bool anyDialogs = state["dialogs"]!["pending"]!.AsArray().Count > 0 || state["dialogs"]!["recent"]!.AsArray().Count > 0;
+        if (state["dialogs"]!["pending"]!.AsArray().Count > 0)
+        {
+            // A pending dialog blocks the page: say so instead of waiting for a snapshot that cannot come.
+            result["blockedByDialog"] = true;
+            result["browserState"] = state;
+            if (format == "aria") { result["nodes"] = new JsonArray(); }
+            else { result["snapshot"] = ""; result["refs"] = new JsonObject(); }
+            return result;
+        }
+
         string? selector = query.GetValueOrDefault("selector");
         string raw = string.IsNullOrWhiteSpace(selector)
             ? await tab.Page.AriaSnapshotAsync(new PageAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Depth = depth, Timeout = timeout }).ConfigureAwait(false)
             : await tab.Page.Locator(selector!).First.AriaSnapshotAsync(new LocatorAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Depth = depth, Timeout = timeout }).ConfigureAwait(false);
-        bool interactive = IsTrue(query.GetValueOrDefault("interactive"));
         var refs = new JsonObject();
         var lines = new List<string>();
         var nodes = new JsonArray();
+        int interactiveCount = 0;
         foreach (string line in raw.Split('\n'))
         {
             Match m = RefLine().Match(line);
             if (!m.Success)
             {
-                if (!interactive) { lines.Add(line); }
+                string t = line.TrimStart();
+                bool urlLine = t.StartsWith("- /url:", StringComparison.Ordinal);
+                if (interactive && !(urls && urlLine)) { continue; }
+                if (compact && urlLine && !urls) { continue; }
+                lines.Add(interactive ? "  " + t : line);
                 continue;
             }
             string role = m.Groups["role"].Value;
             string? name = m.Groups["name"].Success ? Regex.Unescape(m.Groups["name"].Value) : null;
+            bool isInteractive = InteractiveRoles.Contains(role);
+            if (isInteractive) { interactiveCount++; }
+            // compact: structure with neither a name nor interactivity is left out (its children stay).
+            bool structural = !isInteractive && string.IsNullOrEmpty(name) && role is "generic" or "group" or "none" or "presentation";
             var entry = new JsonObject { ["role"] = role };
             if (!string.IsNullOrEmpty(name)) { entry["name"] = name; }
-            if (!interactive || InteractiveRoles.Contains(role)) { refs[m.Groups["ref"].Value] = entry; }
-            nodes.Add(new JsonObject { ["ref"] = m.Groups["ref"].Value, ["role"] = role, ["name"] = name ?? "", ["depth"] = m.Groups["indent"].Value.Length / 2 });
-            if (!interactive) { lines.Add(line); }
-            else if (InteractiveRoles.Contains(role)) { lines.Add("- " + line.TrimStart()[2..]); }
+            if (!interactive || isInteractive) { refs[m.Groups["ref"].Value] = entry; }
+            if (limit is null || nodes.Count < limit) { nodes.Add(new JsonObject { ["ref"] = m.Groups["ref"].Value, ["role"] = role, ["name"] = name ?? "", ["depth"] = m.Groups["indent"].Value.Length / 2 }); }
+            if (interactive) { if (isInteractive) { lines.Add("- " + line.TrimStart()[2..]); } }
+            else if (!(compact && structural)) { lines.Add(line); }
         }
-        var result = new JsonObject { ["ok"] = true, ["format"] = format, ["targetId"] = tab.TargetId, ["url"] = tab.Page.Url };
+        if (anyDialogs) { result["browserState"] = state; }
         if (format == "aria")
         {
             result["nodes"] = nodes;
@@ -452,14 +487,14 @@ internal sealed partial class Router : IAsyncDisposable
         }
         string snapshot = string.Join("\n", lines);
         if (snapshot.Length == 0) { snapshot = interactive ? "(no interactive elements)" : "(empty)"; }
-        if (int.TryParse(query.GetValueOrDefault("maxChars"), out int maxChars) && maxChars > 0 && snapshot.Length > maxChars)
+        if (maxChars is int max && snapshot.Length > max)
         {
-            snapshot = snapshot[..maxChars] + "\n[...TRUNCATED - page too large]";
+            snapshot = snapshot[..max] + "\n[...TRUNCATED - page too large]";
             result["truncated"] = true;
         }
         result["snapshot"] = snapshot;
         result["refs"] = refs;
-        result["stats"] = new JsonObject { ["lines"] = lines.Count, ["chars"] = snapshot.Length, ["refs"] = refs.Count };
+        result["stats"] = new JsonObject { ["lines"] = lines.Count, ["chars"] = snapshot.Length, ["refs"] = refs.Count, ["interactive"] = interactiveCount };
         return result;
     }
 
@@ -491,7 +526,7 @@ internal sealed partial class Router : IAsyncDisposable
 
     // ---- actions ------------------------------------------------------------------------------------------------
 
-    [GeneratedRegex("^e\\d+$")]
+    [GeneratedRegex("^(?:f\\d+)?e\\d+$")]
     private static partial Regex AriaRef();
 
     private static ILocator Locate(IPage page, string? reference, string? selector)

@@ -459,6 +459,52 @@ public sealed class BrowserProxyTests
         await Call("POST", "/stop");
     }
 
+    /// <summary>Runs <c>openclaw-node status --json</c> for <paramref name="stateDir"/> with the helper at <paramref name="helper"/> and returns its <c>browser</c> part.</summary>
+    private static async Task<JsonObject> StatusBrowserAsync(string stateDir, string helper)
+    {
+        string host = NodeProcess.HostPath;
+        var psi = new System.Diagnostics.ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
+        foreach (string a in new[] { "status", "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
+        psi.Environment["OPENCLAW_BROWSER_HOST"] = helper;
+        psi.Environment.Remove("PLAYWRIGHT_DRIVER_SEARCH_PATH");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(cts.Token);
+        string text = await stdout;
+        Assert.True(text.TrimStart().StartsWith('{'), "status --json printed no JSON: " + text + await stderr);
+        return (JsonObject)JsonNode.Parse(text)!.Obj("browser")!;
+    }
+
+    [ChromiumFact]
+    public async Task Status_says_whether_the_helper_and_its_playwright_driver_are_installed()
+    {
+        using var dir = new StateDir();
+        Directory.CreateDirectory(dir.Path);
+        // The helper as built carries its driver: advertised.
+        JsonObject ready = await StatusBrowserAsync(dir.Path, HelperPath);
+        Assert.True(ready.Bool("advertised"), ready.ToJsonString());
+        Assert.Equal(ChromiumFactAttribute.Chromium, ready.Str("executablePath"));
+        Assert.EndsWith(".playwright", ready.Str("driverPath"));
+
+        // The same helper without .playwright/ (a package built without --with-browser-driver): not advertised, and why.
+        string copy = Path.Combine(dir.Path, "helper-without-driver");
+        Directory.CreateDirectory(copy);
+        foreach (string f in Directory.GetFiles(Path.GetDirectoryName(HelperPath)!)) { File.Copy(f, Path.Combine(copy, Path.GetFileName(f))); }
+        JsonObject missing = await StatusBrowserAsync(dir.Path, Path.Combine(copy, "openclaw-browser"));
+        Assert.False(missing.Bool("advertised"));
+        Assert.Null(missing.Str("driverPath"));
+        Assert.Contains("Playwright driver of openclaw-browser is not installed", missing.Str("problem"));
+        Assert.Contains("--with-browser-driver", missing.Str("problem"));
+
+        // No helper at all.
+        JsonObject none = await StatusBrowserAsync(dir.Path, Path.Combine(dir.Path, "nowhere", "openclaw-browser"));
+        Assert.False(none.Bool("advertised"));
+        Assert.Contains("openclaw-browser helper is not installed", none.Str("problem"));
+    }
+
     /// <summary>Starts a node and returns the commands of its pairing request (no approval needed).</summary>
     private async Task<(NodeProcess Node, JsonNode Request)> PendingAsync(StateDir dir, string name)
     {

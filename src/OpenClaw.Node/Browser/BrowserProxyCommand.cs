@@ -19,7 +19,11 @@ namespace OpenClaw.Node.Browser;
 /// <see cref="BrowserHostProcess"/>, inlines files the answer names (<c>path</c>, <c>imagePath</c>,
 /// <c>download.path</c>, <c>downloads[].path</c>; at most 256 files, 10 MiB each, 16 MiB together) and refuses a
 /// payload over 24 MiB encoded. Router failures (status ≥ 400) become <c>"&lt;status&gt;: &lt;error&gt;"</c>, or a
-/// <c>{error:{status, body}, route}</c> result when <c>errorEnvelope</c> is <c>"browser-v1"</c>.
+/// <c>{error:{status, body}, route}</c> result when <c>errorEnvelope</c> is <c>"browser-v1"</c>. The same class serves
+/// <c>browser.proxy.upload.v1</c> (<see cref="UploadCommandName"/>): its <c>upload</c> envelope is staged by
+/// <see cref="BrowserUploadStaging"/> and the staged paths go to <c>POST /hooks/file-chooser</c>. The node-private
+/// <c>POST /__openclaw/session-tab/close-owned</c> is answered here (<c>ownership-mismatch</c>: this node issues no
+/// ownership fingerprints).
 /// </summary>
 internal sealed class BrowserProxyCommand : INodeCommand
 {

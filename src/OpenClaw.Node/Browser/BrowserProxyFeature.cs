@@ -29,7 +29,13 @@ internal sealed class BrowserProxyFeature : IDisposable
         HelperPath = BrowserHostProcess.Locate();
         DriverPath = HelperPath is null ? null : BrowserHostProcess.LocateDriver(HelperPath);
         if (ExecutablePath is null) { Unavailable = error; }
-        else if (HelperPath is null) { Unavailable = $"the openclaw-browser helper is not installed next to openclaw-node ({AppContext.BaseDirectory}, or its browser/ folder) and {BrowserHostProcess.HelperVariable} names none"; }
+        else if (HelperPath is null)
+        {
+            string? named = Environment.GetEnvironmentVariable(BrowserHostProcess.HelperVariable);
+            Unavailable = string.IsNullOrWhiteSpace(named)
+                ? $"the openclaw-browser helper is not installed next to openclaw-node ({AppContext.BaseDirectory}, or its browser/ folder)"
+                : $"the openclaw-browser helper is not installed: {BrowserHostProcess.HelperVariable} names {named}, which does not exist";
+        }
         else if (DriverPath is null)
         {
             Unavailable = $"the Playwright driver of openclaw-browser is not installed (no .playwright/ next to {HelperPath}, nor under {BrowserHostProcess.DriverVariable}); " +

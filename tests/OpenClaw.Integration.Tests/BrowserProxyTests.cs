@@ -378,6 +378,9 @@ public sealed class BrowserProxyTests
         JsonNode pending = blocked.Obj("browserState")!.Obj("dialogs")!.Arr("pending")!.Single()!;
         Assert.Equal("confirm", pending.Str("type"));
         Assert.Equal("Proceed?", pending.Str("message"));
+        // While it is open a snapshot says so rather than waiting on the blocked page.
+        JsonObject whileBlocked = await Call("GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId });
+        AssertShape(whileBlocked, "{\"ok\":\"boolean\",\"format\":\"string\",\"targetId\":\"string\",\"url\":\"string\",\"blockedByDialog\":\"true\",\"browserState\":" + BrowserStateShape + ",\"snapshot\":\"string\",\"refs\":\"object\"}", "snapshot while blocked");
         JsonObject dialogs = await Call("GET", "/dialogs", new JsonObject { ["targetId"] = targetId });
         AssertShape(dialogs, """{"ok":"boolean","targetId":"string","url":"string?","browserState":""" + BrowserStateShape + "}", "dialogs");
         AssertShape(await Call("POST", "/hooks/dialog", body: new JsonObject { ["accept"] = true, ["dialogId"] = pending.Str("id"), ["targetId"] = targetId }), """{"ok":"boolean"}""", "hooks/dialog");

@@ -31,7 +31,7 @@ public class BrowserUploadStagingTests
         Assert.StartsWith(Path.Combine(dir.Path, "browser", "uploads", ".proxy-uploads", "upload-"), staged);
         Assert.Equal("e4", result.Str("ref"));
         Assert.False(body.ContainsKey("paths"));
-        string[] paths = result.StrArray("paths")!;
+        string[] paths = result.StrArray("paths")!.ToArray();
         Assert.Equal(new[] { Path.Combine(staged, "0", "notes.txt"), Path.Combine(staged, "1", "passwd") }, paths);
         Assert.Equal("hello", File.ReadAllText(paths[0]));
         if (!OperatingSystem.IsWindows())

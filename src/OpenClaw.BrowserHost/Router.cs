@@ -116,7 +116,7 @@ internal sealed partial class Router : IAsyncDisposable
                 ProfileRuntime p = Profile();
                 if (p.Context is null) { return new JsonObject { ["running"] = false, ["tabs"] = new JsonArray() }; }
                 var tabs = new JsonArray();
-                foreach (TabEntry t in p.Tabs.Values) { tabs.Add(await TabJsonAsync(t).ConfigureAwait(false)); }
+                foreach (TabEntry t in p.TabList()) { tabs.Add(await TabJsonAsync(t).ConfigureAwait(false)); }
                 return new JsonObject { ["running"] = true, ["tabs"] = tabs };
             }
             case ("POST", "/tabs/open"):
@@ -142,7 +142,7 @@ internal sealed partial class Router : IAsyncDisposable
                 ProfileRuntime p = await RunningAsync(Profile()).ConfigureAwait(false);
                 string id = Uri.UnescapeDataString(path["/tabs/".Length..]);
                 TabEntry tab = query.GetValueOrDefault("targetIdMode") == "raw"
-                    ? p.Tabs.GetValueOrDefault(id) ?? throw new RouteException(404, "tab not found: " + id, "tab_not_found")
+                    ? p.TabList().FirstOrDefault(t => t.TargetId == id) ?? throw new RouteException(404, "tab not found: " + id, "tab_not_found")
                     : p.ResolveTab(id);
                 await tab.Page.CloseAsync().ConfigureAwait(false);
                 p.Remove(tab.TargetId);
@@ -337,7 +337,8 @@ internal sealed partial class Router : IAsyncDisposable
         await EnsureRunningAsync(p).ConfigureAwait(false);
         TabEntry tab;
         // A freshly launched browser starts with one blank tab: use it rather than leaving it behind.
-        if (fresh && p.Tabs.Count == 1 && p.Tabs.Values.First().Page.Url == "about:blank") { tab = p.Tabs.Values.First(); }
+        List<TabEntry> existing = p.TabList();
+        if (fresh && existing.Count == 1 && existing[0].Page.Url == "about:blank") { tab = existing[0]; }
         else { tab = await p.AddAsync(await p.Context!.NewPageAsync().ConfigureAwait(false)).ConfigureAwait(false); }
         if (!string.IsNullOrWhiteSpace(label)) { p.SetLabel(tab, label!.Trim()); }
         if (url != "about:blank") { await tab.Page.GotoAsync(url, new PageGotoOptions { Timeout = 30000 }).ConfigureAwait(false); }
@@ -351,15 +352,16 @@ internal sealed partial class Router : IAsyncDisposable
         int? index = Int(body, "index");
         TabEntry ByIndex()
         {
-            if (index is null || index < 0 || index >= p.Tabs.Count) { throw new RouteException(404, $"no tab at index {index}", "tab_not_found"); }
-            return p.Tabs.Values.ElementAt(index.Value);
+            List<TabEntry> list = p.TabList();
+            if (index is null || index < 0 || index >= list.Count) { throw new RouteException(404, $"no tab at index {index}", "tab_not_found"); }
+            return list[index.Value];
         }
         switch (action)
         {
             case "list":
             {
                 var tabs = new JsonArray();
-                foreach (TabEntry t in p.Tabs.Values) { tabs.Add(await TabJsonAsync(t).ConfigureAwait(false)); }
+                foreach (TabEntry t in p.TabList()) { tabs.Add(await TabJsonAsync(t).ConfigureAwait(false)); }
                 return new JsonObject { ["ok"] = true, ["tabs"] = tabs };
             }
             case "new":

@@ -14,6 +14,11 @@
 #     bin/<rid>/openclaw-node[.exe]  the host executable (framework-dependent, .NET 10) and its files
 #     OpenClaw.Node.dsc.resource.json   the DSC v3 resource manifest (also in bin/<rid>/, for PATH discovery)
 #     Intune/                        Win32 app install/uninstall, detection and remediation scripts, README.md
+#     bin/<rid>/browser/             openclaw-browser, the browser.proxy helper (Playwright for .NET, ~1.3 MB, JIT) that
+#                                    openclaw-node starts on first use. Playwright's driver (.playwright/: a Node runtime
+#                                    and its JS package, ~136 MB per runtime) is NOT shipped unless --with-browser-driver
+#                                    is given: without it the node does not advertise browser.proxy and
+#                                    `openclaw-node status` names the missing driver (docs/design/browser-proxy-routes.md).
 #
 # Dependencies/ is loaded by OpenClaw.PowerShell.dll's module initializer (src/OpenClaw.PowerShell/Loading): a private
 # AssemblyLoadContext on PowerShell 7, an AssemblyResolve handler for our names on Windows PowerShell 5.1
@@ -31,18 +36,21 @@ info() { printf 'package.sh: %s\n' "$*"; }
 
 usage() {
   cat <<'EOF'
-Usage: scripts/package.sh [--rid <rid>] [--configuration <config>] [--out <dir>]
+Usage: scripts/package.sh [--rid <rid>] [--configuration <config>] [--out <dir>] [--with-browser-driver]
 
   --rid <rid>               runtime of the bundled openclaw-node host (default: this machine's, e.g. linux-x64,
                             osx-arm64, win-x64)
   -c, --configuration <c>   build configuration (default: Release)
   --out <dir>               output root (default: <repo>/out); the module goes to <dir>/OpenClaw/<version>/
+  --with-browser-driver     also ship Playwright's driver (~136 MB) in bin/<rid>/browser/.playwright, so browser.proxy
+                            works with no further install on machines with Chrome, Edge or Chromium
 EOF
 }
 
 RID=""
 CONFIGURATION="Release"
 OUT_ROOT="$ROOT/out"
+WITH_DRIVER=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rid) [[ $# -ge 2 ]] || die "--rid needs a value"; RID="$2"; shift 2 ;;
@@ -51,6 +59,7 @@ while [[ $# -gt 0 ]]; do
     --configuration=*) CONFIGURATION="${1#--configuration=}"; shift ;;
     --out) [[ $# -ge 2 ]] || die "--out needs a value"; OUT_ROOT="$2"; shift 2 ;;
     --out=*) OUT_ROOT="${1#--out=}"; shift ;;
+    --with-browser-driver) WITH_DRIVER=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -114,6 +123,12 @@ info "publishing src/OpenClaw.NodeHost ($RID, framework-dependent)"
 dotnet publish "$ROOT/src/OpenClaw.NodeHost/OpenClaw.NodeHost.csproj" \
   -c "$CONFIGURATION" -r "$RID" --self-contained false -o "$STAGE/host" --nologo -v:minimal
 
+info "publishing src/OpenClaw.BrowserHost ($RID, framework-dependent$([[ "$WITH_DRIVER" == 1 ]] && echo ', with the Playwright driver'))"
+DRIVER_PLATFORM=()
+[[ "$WITH_DRIVER" == 1 ]] || DRIVER_PLATFORM=(-p:PlaywrightPlatform=none)
+dotnet publish "$ROOT/src/OpenClaw.BrowserHost/OpenClaw.BrowserHost.csproj" \
+  -c "$CONFIGURATION" -r "$RID" --self-contained false -o "$STAGE/browser" --nologo -v:minimal ${DRIVER_PLATFORM[@]+"${DRIVER_PLATFORM[@]}"}
+
 # ---------------------------------------------------------------- assemble
 
 rm -rf "$DEST"
@@ -150,6 +165,15 @@ mkdir -p "$DEST/Intune"
 cp "$ROOT"/module/Intune/* "$DEST/Intune/"
 cp "$ROOT/module/OpenClaw.Node.dsc.resource.json" "$DEST/"
 cp "$ROOT/module/OpenClaw.Node.dsc.resource.json" "$DEST/bin/$RID/"
+# The browser helper next to the host (bin/<rid>/browser/); its driver only with --with-browser-driver.
+BROWSER_EXE="openclaw-browser"
+[[ "$RID" == win-* ]] && BROWSER_EXE="openclaw-browser.exe"
+(cd "$STAGE/browser" && find . -type f ! -name '*.pdb' ! -name '*.xml' ! -name 'playwright.ps1') | sed 's|^\./||' | while IFS= read -r f; do
+  if [[ "$f" == .playwright/* && "$WITH_DRIVER" != 1 ]]; then continue; fi
+  mkdir -p "$DEST/bin/$RID/browser/$(dirname "$f")"
+  cp -p "$STAGE/browser/$f" "$DEST/bin/$RID/browser/$f"
+done
+[[ "$RID" == win-* ]] || chmod +x "$DEST/bin/$RID/browser/$BROWSER_EXE" 2>/dev/null || true
 
 # ---------------------------------------------------------------- check
 
@@ -188,6 +212,14 @@ done < <(dlls_in_deps "$STAGE/module/OpenClaw.PowerShell.deps.json")
 while IFS= read -r dll; do add_expected "bin/$RID/$dll"; done < <(dlls_in_deps "$STAGE/host/openclaw-node.deps.json")
 # Native libraries the host's deps.json names for this runtime (SQLite for 'openclaw-node import'), flattened by publish -r.
 while IFS= read -r lib; do add_expected "bin/$RID/$lib"; done < <(grep -o "\"runtimes/$RID/native/[^\"]*\"" "$STAGE/host/openclaw-node.deps.json" | tr -d '"' | sed 's|.*/||' | sort -u)
+
+# The browser helper and the assemblies its deps.json names; the driver's files when it was asked for.
+for f in "$BROWSER_EXE" openclaw-browser.dll openclaw-browser.deps.json openclaw-browser.runtimeconfig.json; do add_expected "bin/$RID/browser/$f"; done
+while IFS= read -r dll; do add_expected "bin/$RID/browser/$dll"; done < <(dlls_in_deps "$STAGE/browser/openclaw-browser.deps.json")
+if [[ "$WITH_DRIVER" == 1 ]]; then
+  [[ -f "$STAGE/browser/.playwright/package/cli.js" ]] || die "--with-browser-driver: Playwright has no driver for $RID (no .playwright/package/cli.js in the publish output)"
+  while IFS= read -r f; do add_expected "bin/$RID/browser/$f"; done < <(cd "$STAGE/browser" && find .playwright -type f)
+fi
 
 missing=0
 for f in "${EXPECTED[@]}"; do

@@ -32,13 +32,19 @@ internal sealed class ProfileRuntime
     /// <summary>Open tabs by CDP target id, in opening order.</summary>
     public Dictionary<string, TabEntry> Tabs { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Where downloads nobody asked for are saved (<c>&lt;state&gt;/browser/downloads</c>).</summary>
+    public string DownloadsDirectory { get; set; } = System.IO.Path.GetTempPath();
+
+    /// <summary>Whether a Playwright trace is recording in this profile's context.</summary>
+    public bool TraceActive { get; set; }
+
     /// <summary>Target id of the tab the last focus/open/navigate chose (the default target).</summary>
     public string? Current { get; set; }
 
     /// <summary>Registers a page (opened by us or by the page itself) and starts collecting its console, errors and requests.</summary>
     public async Task<TabEntry> AddAsync(IPage page)
     {
-        foreach (TabEntry existing in Tabs.Values) { if (ReferenceEquals(existing.Page, page)) { return existing; } }
+        foreach (TabEntry existing in TabList()) { if (ReferenceEquals(existing.Page, page)) { return existing; } }
         string targetId;
         ICDPSession cdp = await page.Context.NewCDPSessionAsync(page).ConfigureAwait(false);
         try
@@ -73,7 +79,9 @@ internal sealed class ProfileRuntime
             });
             page.Response += (_, resp) => Update(tab.Requests, resp.Request.Url, o => { o["status"] = resp.Status; o["ok"] = resp.Ok; });
             page.RequestFailed += (_, r) => Update(tab.Requests, r.Url, o => { o["ok"] = false; o["failureText"] = r.Failure; });
-            page.Close += (_, _) => Remove(targetId);
+            page.Dialog += (_, d) => tab.OnDialog(d);
+            page.Download += (_, d) => tab.OnDownload(d, DownloadsDirectory);
+            page.Close += (_, _) => { tab.OnClosed(); Remove(targetId); };
             Current ??= targetId;
             return tab;
         }
@@ -115,27 +123,37 @@ internal sealed class ProfileRuntime
         }
     }
 
+    /// <summary>The open tabs in opening order, copied under the lock (requests run concurrently).</summary>
+    public List<TabEntry> TabList()
+    {
+        lock (Tabs) { return Tabs.Values.ToList(); }
+    }
+
     /// <summary>Sets a unique label (moved from any other tab that had it).</summary>
     public void SetLabel(TabEntry tab, string label)
     {
-        foreach (TabEntry t in Tabs.Values) { if (t.Label == label) { t.Label = null; } }
+        foreach (TabEntry t in TabList()) { if (t.Label == label) { t.Label = null; } }
         tab.Label = label;
     }
 
     /// <summary>The default target: the current tab, else the last opened one.</summary>
     public TabEntry CurrentTab()
     {
-        if (Current is not null && Tabs.TryGetValue(Current, out TabEntry? t)) { return t; }
-        return Tabs.Values.LastOrDefault() ?? throw new RouteException(404, "no tab is open; open one with POST /tabs/open", "tab_not_found");
+        lock (Tabs)
+        {
+            if (Current is not null && Tabs.TryGetValue(Current, out TabEntry? t)) { return t; }
+        }
+        return TabList().LastOrDefault() ?? throw new RouteException(404, "no tab is open; open one with POST /tabs/open", "tab_not_found");
     }
 
     /// <summary>Finds a tab by target id, tab id (t1), label, or an unambiguous target-id prefix.</summary>
     public TabEntry ResolveTab(string id)
     {
         string needle = id.Trim();
-        List<TabEntry> exact = Tabs.Values.Where(t => t.TargetId == needle || t.TabId == needle || t.Label == needle).ToList();
+        List<TabEntry> all = TabList();
+        List<TabEntry> exact = all.Where(t => t.TargetId == needle || t.TabId == needle || t.Label == needle).ToList();
         if (exact.Count == 1) { return exact[0]; }
-        List<TabEntry> prefix = Tabs.Values.Where(t => t.TargetId.StartsWith(needle, StringComparison.OrdinalIgnoreCase)).ToList();
+        List<TabEntry> prefix = all.Where(t => t.TargetId.StartsWith(needle, StringComparison.OrdinalIgnoreCase)).ToList();
         if (prefix.Count == 1 && needle.Length >= 4) { return prefix[0]; }
         if (exact.Count > 1 || prefix.Count > 1) { throw new RouteException(409, $"tab id \"{needle}\" is ambiguous", "target_ambiguous"); }
         throw new RouteException(404, $"tab not found: {needle}", "tab_not_found");
@@ -145,6 +163,7 @@ internal sealed class ProfileRuntime
     public void Forget()
     {
         Context = null;
+        TraceActive = false;
         lock (Tabs) { Tabs.Clear(); Current = null; }
     }
 
@@ -160,7 +179,7 @@ internal sealed class ProfileRuntime
 }
 
 /// <summary>One open tab and what it has logged.</summary>
-internal sealed class TabEntry
+internal sealed partial class TabEntry
 {
     /// <summary>Wraps <paramref name="page"/>.</summary>
     public TabEntry(IPage page, string targetId, string tabId)

@@ -15,7 +15,7 @@ namespace OpenClaw.BrowserHost;
 /// <remarks>
 /// Protocol (one JSON object per line, UTF-8): requests on stdin
 /// <c>{"id":n,"method":"GET|POST|DELETE","path":"/…","query":{k:"v"},"body":any}</c>, responses on stdout
-/// <c>{"id":n,"status":200,"body":any}</c>. Requests are served one at a time, in order. End of stdin (the
+/// <c>{"id":n,"status":200,"body":any}</c>. Requests are served concurrently; answers may come out of order and carry their request's id. End of stdin (the
 /// parent exited or closed the pipe) stops every browser and exits 0. Diagnostics go to stderr.
 /// </remarks>
 internal static class Program
@@ -50,32 +50,51 @@ internal static class Program
         var router = new Router(new BrowserOptions(stateDir, exe, headless, noSandbox, profiles));
         var stdin = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
         var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+        var write = new SemaphoreSlim(1, 1);
+        var running = new System.Collections.Generic.List<Task>();
         try
         {
             while (await stdin.ReadLineAsync().ConfigureAwait(false) is { } line)
             {
                 if (line.Length == 0) { continue; }
-                JsonObject response;
-                long id = 0;
-                try
+                // Requests run concurrently (a response-body or download wait must not hold up the click that triggers it);
+                // answers carry the request id.
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(Task.Run(async () =>
                 {
-                    JsonObject req = JsonNode.Parse(line) as JsonObject ?? throw new RouteException(400, "request must be a JSON object");
-                    id = req["id"]?.GetValue<long>() ?? 0;
-                    (int status, JsonNode? body) = await router.DispatchAsync(req, CancellationToken.None).ConfigureAwait(false);
-                    response = new JsonObject { ["id"] = id, ["status"] = status, ["body"] = body };
-                }
-                catch (JsonException ex)
-                {
-                    response = new JsonObject { ["id"] = id, ["status"] = 400, ["body"] = new JsonObject { ["error"] = "malformed request: " + ex.Message } };
-                }
-                await stdout.WriteLineAsync(response.ToJsonString()).ConfigureAwait(false);
+                    JsonObject response = await ServeAsync(router, line).ConfigureAwait(false);
+                    await write.WaitAsync().ConfigureAwait(false);
+                    try { await stdout.WriteLineAsync(response.ToJsonString()).ConfigureAwait(false); }
+                    finally { write.Release(); }
+                }));
             }
+            await Task.WhenAll(running).ConfigureAwait(false);
         }
         finally
         {
             await router.DisposeAsync().ConfigureAwait(false);
         }
         return 0;
+    }
+
+    private static async Task<JsonObject> ServeAsync(Router router, string line)
+    {
+        long id = 0;
+        try
+        {
+            JsonObject req = JsonNode.Parse(line) as JsonObject ?? throw new RouteException(400, "request must be a JSON object");
+            id = req["id"]?.GetValue<long>() ?? 0;
+            (int status, JsonNode? body) = await router.DispatchAsync(req, CancellationToken.None).ConfigureAwait(false);
+            return new JsonObject { ["id"] = id, ["status"] = status, ["body"] = body };
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            return new JsonObject { ["id"] = id, ["status"] = 400, ["body"] = new JsonObject { ["error"] = "malformed request: " + ex.Message } };
+        }
+        catch (RouteException ex)
+        {
+            return new JsonObject { ["id"] = id, ["status"] = ex.Status, ["body"] = new JsonObject { ["error"] = ex.Message } };
+        }
     }
 }
 

@@ -25,17 +25,18 @@ internal sealed partial class Router : IAsyncDisposable
 
     private readonly BrowserOptions _options;
     private readonly Dictionary<string, ProfileRuntime> _profiles = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _launch = new(1, 1);
     private IPlaywright? _playwright;
 
     /// <summary>Creates the router; nothing is launched until a route needs a browser.</summary>
     public Router(BrowserOptions options)
     {
         _options = options;
-        _profiles[DefaultProfile] = new ProfileRuntime(DefaultProfile, ProfileColors[0]);
+        _profiles[DefaultProfile] = new ProfileRuntime(DefaultProfile, ProfileColors[0]) { DownloadsDirectory = DownloadsDir };
         int i = 1;
         foreach (string name in options.ConfiguredProfiles)
         {
-            if (!_profiles.ContainsKey(name)) { _profiles[name] = new ProfileRuntime(name, ProfileColors[i++ % ProfileColors.Length]); }
+            if (!_profiles.ContainsKey(name)) { _profiles[name] = new ProfileRuntime(name, ProfileColors[i++ % ProfileColors.Length]) { DownloadsDirectory = DownloadsDir }; }
         }
     }
 
@@ -80,6 +81,15 @@ internal sealed partial class Router : IAsyncDisposable
         {
             return (504, new JsonObject { ["error"] = FirstLine(ex.Message) });
         }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+        {
+            // A body field of the wrong JSON type, an unusable argument.
+            return (400, new JsonObject { ["error"] = FirstLine(ex.Message) });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return (500, new JsonObject { ["error"] = FirstLine(ex.Message) });
+        }
     }
 
     private async Task<JsonNode> RouteAsync(string method, string path, Dictionary<string, string> query, JsonObject body, CancellationToken ct)
@@ -106,7 +116,7 @@ internal sealed partial class Router : IAsyncDisposable
                 ProfileRuntime p = Profile();
                 if (p.Context is null) { return new JsonObject { ["running"] = false, ["tabs"] = new JsonArray() }; }
                 var tabs = new JsonArray();
-                foreach (TabEntry t in p.Tabs.Values) { tabs.Add(await TabJsonAsync(t).ConfigureAwait(false)); }
+                foreach (TabEntry t in p.TabList()) { tabs.Add(await TabJsonAsync(t).ConfigureAwait(false)); }
                 return new JsonObject { ["running"] = true, ["tabs"] = tabs };
             }
             case ("POST", "/tabs/open"):
@@ -132,7 +142,7 @@ internal sealed partial class Router : IAsyncDisposable
                 ProfileRuntime p = await RunningAsync(Profile()).ConfigureAwait(false);
                 string id = Uri.UnescapeDataString(path["/tabs/".Length..]);
                 TabEntry tab = query.GetValueOrDefault("targetIdMode") == "raw"
-                    ? p.Tabs.GetValueOrDefault(id) ?? throw new RouteException(404, "tab not found: " + id, "tab_not_found")
+                    ? p.TabList().FirstOrDefault(t => t.TargetId == id) ?? throw new RouteException(404, "tab not found: " + id, "tab_not_found")
                     : p.ResolveTab(id);
                 await tab.Page.CloseAsync().ConfigureAwait(false);
                 p.Remove(tab.TargetId);
@@ -199,7 +209,8 @@ internal sealed partial class Router : IAsyncDisposable
                 return o;
             }
             default:
-                throw new RouteException(404, $"Not Found: {method} {path} is not a browser route this node serves");
+                return await ExtraRouteAsync(method, path, query, body, Profile).ConfigureAwait(false)
+                    ?? throw new RouteException(404, $"Not Found: {method} {path} is not a browser route this node serves");
         }
     }
 
@@ -273,7 +284,16 @@ internal sealed partial class Router : IAsyncDisposable
     private async Task EnsureRunningAsync(ProfileRuntime p)
     {
         if (p.Context is not null) { return; }
-        _playwright ??= await Playwright.CreateAsync().ConfigureAwait(false);
+        // Requests run concurrently (a response-body wait alongside the click that triggers it): one launch at a time.
+        await _launch.WaitAsync().ConfigureAwait(false);
+        try { await LaunchAsync(p).ConfigureAwait(false); }
+        finally { _launch.Release(); }
+    }
+
+    private async Task LaunchAsync(ProfileRuntime p)
+    {
+        if (p.Context is not null) { return; }
+        _playwright ??= await CreatePlaywrightAsync().ConfigureAwait(false);
         string dir = UserDataDir(p.Name);
         Directory.CreateDirectory(dir);
         var args = new List<string>
@@ -317,7 +337,8 @@ internal sealed partial class Router : IAsyncDisposable
         await EnsureRunningAsync(p).ConfigureAwait(false);
         TabEntry tab;
         // A freshly launched browser starts with one blank tab: use it rather than leaving it behind.
-        if (fresh && p.Tabs.Count == 1 && p.Tabs.Values.First().Page.Url == "about:blank") { tab = p.Tabs.Values.First(); }
+        List<TabEntry> existing = p.TabList();
+        if (fresh && existing.Count == 1 && existing[0].Page.Url == "about:blank") { tab = existing[0]; }
         else { tab = await p.AddAsync(await p.Context!.NewPageAsync().ConfigureAwait(false)).ConfigureAwait(false); }
         if (!string.IsNullOrWhiteSpace(label)) { p.SetLabel(tab, label!.Trim()); }
         if (url != "about:blank") { await tab.Page.GotoAsync(url, new PageGotoOptions { Timeout = 30000 }).ConfigureAwait(false); }
@@ -331,15 +352,16 @@ internal sealed partial class Router : IAsyncDisposable
         int? index = Int(body, "index");
         TabEntry ByIndex()
         {
-            if (index is null || index < 0 || index >= p.Tabs.Count) { throw new RouteException(404, $"no tab at index {index}", "tab_not_found"); }
-            return p.Tabs.Values.ElementAt(index.Value);
+            List<TabEntry> list = p.TabList();
+            if (index is null || index < 0 || index >= list.Count) { throw new RouteException(404, $"no tab at index {index}", "tab_not_found"); }
+            return list[index.Value];
         }
         switch (action)
         {
             case "list":
             {
                 var tabs = new JsonArray();
-                foreach (TabEntry t in p.Tabs.Values) { tabs.Add(await TabJsonAsync(t).ConfigureAwait(false)); }
+                foreach (TabEntry t in p.TabList()) { tabs.Add(await TabJsonAsync(t).ConfigureAwait(false)); }
                 return new JsonObject { ["ok"] = true, ["tabs"] = tabs };
             }
             case "new":
@@ -383,7 +405,7 @@ internal sealed partial class Router : IAsyncDisposable
 
     // ---- snapshot, screenshot -----------------------------------------------------------------------------------
 
-    [GeneratedRegex("^(?<indent>\\s*)- (?<role>[a-zA-Z]+)(?: \"(?<name>(?:[^\"\\\\]|\\\\.)*)\")?(?<rest>.*?)\\[ref=(?<ref>e\\d+)\\]")]
+    [GeneratedRegex("^(?<indent>\\s*)- (?<role>[a-zA-Z]+)(?: \"(?<name>(?:[^\"\\\\]|\\\\.)*)\")?(?<rest>.*?)\\[ref=(?<ref>(?:f\\d+)?e\\d+)\\]")]
     private static partial Regex RefLine();
 
     private static readonly HashSet<string> InteractiveRoles = new(StringComparer.Ordinal)
@@ -395,36 +417,71 @@ internal sealed partial class Router : IAsyncDisposable
     private async Task<JsonObject> SnapshotAsync(ProfileRuntime p, Dictionary<string, string> query)
     {
         (_, TabEntry tab) = await TabAsync(p, query.GetValueOrDefault("targetId")).ConfigureAwait(false);
+        bool efficient = query.GetValueOrDefault("mode") == "efficient";
         string format = query.GetValueOrDefault("format") is { Length: > 0 } f ? f : "ai";
         if (format != "ai" && format != "aria") { throw new RouteException(400, "format must be ai or aria"); }
-        int? depth = int.TryParse(query.GetValueOrDefault("depth"), out int d) ? d : null;
+        bool labels = IsTrue(query.GetValueOrDefault("labels"));
+        if ((labels || efficient) && format == "aria") { throw new RouteException(400, "labels/mode=efficient require format=ai"); }
+        if (labels) { throw new RouteException(501, "snapshot labels (the labelled overlay screenshot) are not available on this node; take the snapshot without labels and a screenshot", "labels_unsupported"); }
+        if (!string.IsNullOrWhiteSpace(query.GetValueOrDefault("frame"))) { throw new RouteException(501, "frame-scoped snapshots are not available on this node; snapshot the page (iframe content is included with f<n>e<n> refs)", "frame_unsupported"); }
+        // mode=efficient: interactive, compact, depth 6 and 8 000 characters unless given (OpenClaw's snapshot plan).
+        bool interactive = query.TryGetValue("interactive", out string? iv) ? IsTrue(iv) : efficient;
+        bool compact = query.TryGetValue("compact", out string? cv) ? IsTrue(cv) : efficient;
+        bool urls = IsTrue(query.GetValueOrDefault("urls"));
+        int? depth = int.TryParse(query.GetValueOrDefault("depth"), out int d) && d >= 0 ? d : efficient ? 6 : null;
+        int? limit = int.TryParse(query.GetValueOrDefault("limit"), out int l) && l > 0 ? l : null;
+        int? maxChars = format != "ai" ? null
+            : !query.ContainsKey("maxChars") ? (efficient ? 8000 : 40000)
+            : int.TryParse(query.GetValueOrDefault("maxChars"), out int mc) && mc >= 0 ? (mc > 0 ? mc : null) : (efficient ? 8000 : 40000);
         float timeout = float.TryParse(query.GetValueOrDefault("timeoutMs"), out float tm) && tm > 0 ? tm : 20000;
+
+        var result = new JsonObject { ["ok"] = true, ["format"] = format, ["targetId"] = tab.TargetId, ["url"] = tab.Page.Url };
+        JsonObject state = tab.BrowserState();
+        bool anyDialogs = state["dialogs"]!["pending"]!.AsArray().Count > 0 || state["dialogs"]!["recent"]!.AsArray().Count > 0;
+        if (state["dialogs"]!["pending"]!.AsArray().Count > 0)
+        {
+            // A pending dialog blocks the page: say so instead of waiting for a snapshot that cannot come.
+            result["blockedByDialog"] = true;
+            result["browserState"] = state;
+            if (format == "aria") { result["nodes"] = new JsonArray(); }
+            else { result["snapshot"] = ""; result["refs"] = new JsonObject(); }
+            return result;
+        }
+
         string? selector = query.GetValueOrDefault("selector");
         string raw = string.IsNullOrWhiteSpace(selector)
             ? await tab.Page.AriaSnapshotAsync(new PageAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Depth = depth, Timeout = timeout }).ConfigureAwait(false)
             : await tab.Page.Locator(selector!).First.AriaSnapshotAsync(new LocatorAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Depth = depth, Timeout = timeout }).ConfigureAwait(false);
-        bool interactive = IsTrue(query.GetValueOrDefault("interactive"));
         var refs = new JsonObject();
         var lines = new List<string>();
         var nodes = new JsonArray();
+        int interactiveCount = 0;
         foreach (string line in raw.Split('\n'))
         {
             Match m = RefLine().Match(line);
             if (!m.Success)
             {
-                if (!interactive) { lines.Add(line); }
+                string t = line.TrimStart();
+                bool urlLine = t.StartsWith("- /url:", StringComparison.Ordinal);
+                if (interactive && !(urls && urlLine)) { continue; }
+                if (compact && urlLine && !urls) { continue; }
+                lines.Add(interactive ? "  " + t : line);
                 continue;
             }
             string role = m.Groups["role"].Value;
             string? name = m.Groups["name"].Success ? Regex.Unescape(m.Groups["name"].Value) : null;
+            bool isInteractive = InteractiveRoles.Contains(role);
+            if (isInteractive) { interactiveCount++; }
+            // compact: structure with neither a name nor interactivity is left out (its children stay).
+            bool structural = !isInteractive && string.IsNullOrEmpty(name) && role is "generic" or "group" or "none" or "presentation";
             var entry = new JsonObject { ["role"] = role };
             if (!string.IsNullOrEmpty(name)) { entry["name"] = name; }
-            if (!interactive || InteractiveRoles.Contains(role)) { refs[m.Groups["ref"].Value] = entry; }
-            nodes.Add(new JsonObject { ["ref"] = m.Groups["ref"].Value, ["role"] = role, ["name"] = name ?? "", ["depth"] = m.Groups["indent"].Value.Length / 2 });
-            if (!interactive) { lines.Add(line); }
-            else if (InteractiveRoles.Contains(role)) { lines.Add("- " + line.TrimStart()[2..]); }
+            if (!interactive || isInteractive) { refs[m.Groups["ref"].Value] = entry; }
+            if (limit is null || nodes.Count < limit) { nodes.Add(new JsonObject { ["ref"] = m.Groups["ref"].Value, ["role"] = role, ["name"] = name ?? "", ["depth"] = m.Groups["indent"].Value.Length / 2 }); }
+            if (interactive) { if (isInteractive) { lines.Add("- " + line.TrimStart()[2..]); } }
+            else if (!(compact && structural)) { lines.Add(line); }
         }
-        var result = new JsonObject { ["ok"] = true, ["format"] = format, ["targetId"] = tab.TargetId, ["url"] = tab.Page.Url };
+        if (anyDialogs) { result["browserState"] = state; }
         if (format == "aria")
         {
             result["nodes"] = nodes;
@@ -432,14 +489,14 @@ internal sealed partial class Router : IAsyncDisposable
         }
         string snapshot = string.Join("\n", lines);
         if (snapshot.Length == 0) { snapshot = interactive ? "(no interactive elements)" : "(empty)"; }
-        if (int.TryParse(query.GetValueOrDefault("maxChars"), out int maxChars) && maxChars > 0 && snapshot.Length > maxChars)
+        if (maxChars is int max && snapshot.Length > max)
         {
-            snapshot = snapshot[..maxChars] + "\n[...TRUNCATED - page too large]";
+            snapshot = snapshot[..max] + "\n[...TRUNCATED - page too large]";
             result["truncated"] = true;
         }
         result["snapshot"] = snapshot;
         result["refs"] = refs;
-        result["stats"] = new JsonObject { ["lines"] = lines.Count, ["chars"] = snapshot.Length, ["refs"] = refs.Count };
+        result["stats"] = new JsonObject { ["lines"] = lines.Count, ["chars"] = snapshot.Length, ["refs"] = refs.Count, ["interactive"] = interactiveCount };
         return result;
     }
 
@@ -471,7 +528,7 @@ internal sealed partial class Router : IAsyncDisposable
 
     // ---- actions ------------------------------------------------------------------------------------------------
 
-    [GeneratedRegex("^e\\d+$")]
+    [GeneratedRegex("^(?:f\\d+)?e\\d+$")]
     private static partial Regex AriaRef();
 
     private static ILocator Locate(IPage page, string? reference, string? selector)
@@ -490,10 +547,35 @@ internal sealed partial class Router : IAsyncDisposable
     {
         string kind = Str(body, "kind") ?? throw new RouteException(400, "kind is required", "kind_required");
         (ProfileRuntime _, TabEntry tab) = await TabAsync(p, Str(body, "targetId")).ConfigureAwait(false);
-        JsonNode? result = await RunActionAsync(p, tab, kind, body).ConfigureAwait(false);
+        // A dialog the page opens during the action (and no armed answer takes) ends the action as OpenClaw does:
+        // {blockedByDialog, browserState}, to be answered with POST /hooks/dialog. Downloads it starts are saved and listed.
+        TaskCompletionSource<bool> dialog = tab.WatchDialogs();
+        tab.BeginActionDownloads();
+        Task<JsonNode?> run = RunActionAsync(p, tab, kind, body);
+        Task first = await Task.WhenAny(run, dialog.Task).ConfigureAwait(false);
+        tab.Unwatch(dialog);
         var o = new JsonObject { ["ok"] = true, ["targetId"] = tab.TargetId };
+        if (first != run)
+        {
+            _ = run.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            await tab.EndActionDownloadsAsync(0).ConfigureAwait(false);
+            o["url"] = tab.Page.Url;
+            o["blockedByDialog"] = true;
+            o["browserState"] = tab.BrowserState();
+            return o;
+        }
+        JsonNode? result;
+        try { result = await run.ConfigureAwait(false); }
+        catch
+        {
+            await tab.EndActionDownloadsAsync(0).ConfigureAwait(false);
+            throw;
+        }
+        JsonArray? downloads = await tab.EndActionDownloadsAsync(kind is "click" or "clickCoords" or "press" or "batch" ? 250 : 0).ConfigureAwait(false);
         if (kind != "close") { o["url"] = tab.Page.Url; }
         if (kind == "evaluate") { o["result"] = result; }
+        if (kind == "batch") { o["results"] = result; }
+        if (downloads is not null) { o["downloads"] = downloads; }
         return o;
     }
 
@@ -600,7 +682,7 @@ internal sealed partial class Router : IAsyncDisposable
                 JsonElement? value = Str(body, "ref") is { } r
                     ? await Locate(page, r, null).EvaluateAsync(fn).ConfigureAwait(false)
                     : await page.EvaluateAsync(fn).ConfigureAwait(false);
-                return value is { } v ? JsonNode.Parse(v.GetRawText()) : null;
+                return value is { } v ? StripReferenceIds(JsonNode.Parse(v.GetRawText())) : null;
             }
             case "resize":
                 await page.SetViewportSizeAsync(Int(body, "width") ?? throw new RouteException(400, "resize requires width and height", "invalid_request"),
@@ -613,21 +695,71 @@ internal sealed partial class Router : IAsyncDisposable
             case "batch":
             {
                 if (body["actions"] is not JsonArray actions) { throw new RouteException(400, "batch requires actions", "invalid_request"); }
+                if (actions.Count > 100) { throw new RouteException(400, "Batch exceeds maximum of 100 actions", "invalid_request"); }
+                bool stopOnError = Bool(body, "stopOnError") ?? true;
+                var results = new JsonArray();
                 foreach (JsonNode? a in actions)
                 {
-                    if (a is not JsonObject ao) { continue; }
+                    if (a is not JsonObject ao) { throw new RouteException(400, "batch actions must be objects", "invalid_request"); }
                     string k = Str(ao, "kind") ?? throw new RouteException(400, "every batch action needs a kind", "kind_required");
                     if (k == "batch") { throw new RouteException(400, "batch actions cannot nest", "invalid_request"); }
-                    await RunActionAsync(p, tab, k, ao).ConfigureAwait(false);
+                    try
+                    {
+                        await RunActionAsync(p, tab, k, ao).ConfigureAwait(false);
+                        results.Add(new JsonObject { ["ok"] = true });
+                    }
+                    catch (Exception ex) when (ex is RouteException or PlaywrightException or TimeoutException)
+                    {
+                        results.Add(new JsonObject { ["ok"] = false, ["error"] = FirstLine(ex.Message) });
+                        if (stopOnError) { break; }
+                    }
+                    if (page.IsClosed) { break; }
                 }
+                return results;
+            }
+            case "clickCoords":
+            {
+                float x = (float)(Number(body, "x") ?? throw new RouteException(400, "clickCoords requires x and y", "invalid_request"));
+                float y = (float)(Number(body, "y") ?? throw new RouteException(400, "clickCoords requires x and y", "invalid_request"));
+                MouseButton button = Str(body, "button") switch
+                {
+                    null or "left" => MouseButton.Left,
+                    "right" => MouseButton.Right,
+                    "middle" => MouseButton.Middle,
+                    _ => throw new RouteException(400, "click button must be left|right|middle", "invalid_request"),
+                };
+                if (Bool(body, "doubleClick") == true) { await page.Mouse.DblClickAsync(x, y, new MouseDblClickOptions { Button = button, Delay = Int(body, "delayMs") }).ConfigureAwait(false); }
+                else { await page.Mouse.ClickAsync(x, y, new MouseClickOptions { Button = button, Delay = Int(body, "delayMs") }).ConfigureAwait(false); }
                 return null;
             }
+            case "insertText":
+                await page.Keyboard.InsertTextAsync(body["text"] is JsonValue tv && tv.TryGetValue(out string? it) ? it : throw new RouteException(400, "insertText requires text", "invalid_request")).ConfigureAwait(false);
+                return null;
             default:
                 throw new RouteException(400, $"unsupported act kind \"{kind}\"", "invalid_request");
         }
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Removes the <c>"$id"</c> reference markers Playwright for .NET adds to objects it hands back as JSON, so an
+    /// evaluated object reads as the page returned it.
+    /// </summary>
+    internal static JsonNode? StripReferenceIds(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["$id"] is JsonValue id && id.TryGetValue(out string? s) && int.TryParse(s, out _)) { o.Remove("$id"); }
+                foreach (KeyValuePair<string, JsonNode?> kv in o.ToList()) { StripReferenceIds(kv.Value); }
+                break;
+            case JsonArray a:
+                foreach (JsonNode? item in a) { StripReferenceIds(item); }
+                break;
+        }
+        return node;
+    }
 
     private static JsonObject Debug(TabEntry tab, string key, JsonNode value) =>
         new() { ["ok"] = true, ["targetId"] = tab.TargetId, ["url"] = tab.Page.Url, [key] = value };

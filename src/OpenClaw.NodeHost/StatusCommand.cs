@@ -33,7 +33,17 @@ internal static class StatusCommand
     private static int Run(string? stateDir, bool json, INodeServiceProbe? probe)
     {
         NodeStatus s = NodeStatusReader.Read(stateDir, probe);
-        Console.Out.WriteLine(json ? Json.Indented(s.ToJson()) : Text(s));
+        (string browserLine, System.Text.Json.Nodes.JsonObject browserJson) = OpenClaw.Node.Browser.BrowserProxyFeature.Describe(s.StateDirectory);
+        if (json)
+        {
+            System.Text.Json.Nodes.JsonObject j = s.ToJson();
+            j["browser"] = browserJson;
+            Console.Out.WriteLine(Json.Indented(j));
+        }
+        else
+        {
+            Console.Out.WriteLine(Text(s) + Environment.NewLine + "  " + "Browser:".PadRight(13) + browserLine);
+        }
         return s.ExitCode;
     }
 

@@ -65,10 +65,15 @@ public sealed class BrowserProxyTests
     private static async Task<JsonObject> ProxyAsync(OperatorClient op, string deviceId, JsonObject request) =>
         (JsonObject)(await op.InvokeAsync(deviceId, "browser.proxy", request, (int)(request.Long("timeoutMs") ?? 20000) + 30000, default))!;
 
-    /// <summary>Serves one page on loopback: a button that writes "clicked!" and logs to the console.</summary>
+    /// <summary>
+    /// Serves pages on loopback: <c>/</c> a button that writes "clicked!" and logs to the console; <c>/agent</c> a page
+    /// with a confirm dialog, cookies (one from a Set-Cookie header, one from script), local storage, a download link, a
+    /// button that polls <c>/api.json</c> and a file input that shows the chosen file's name and text.
+    /// </summary>
     private sealed class TestSite : IDisposable
     {
         private readonly HttpListener _listener = new();
+        private int _apiCalls;
 
         public TestSite()
         {
@@ -84,6 +89,16 @@ public sealed class BrowserProxyTests
 
         public string Url { get; }
 
+        /// <summary>The bytes <c>/report.bin</c> serves as an attachment (3 MiB, fixed seed).</summary>
+        public byte[] Report { get; } = MakeReport();
+
+        private static byte[] MakeReport()
+        {
+            var b = new byte[3 * 1024 * 1024];
+            new Random(42).NextBytes(b);
+            return b;
+        }
+
         private async Task ServeAsync()
         {
             while (_listener.IsListening)
@@ -91,14 +106,45 @@ public sealed class BrowserProxyTests
                 HttpListenerContext ctx;
                 try { ctx = await _listener.GetContextAsync(); }
                 catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
-                byte[] page = Encoding.UTF8.GetBytes(
-                    "<!doctype html><html><head><title>Proxy test page</title></head><body><h1>Browser proxy</h1>" +
-                    "<button onclick=\"document.getElementById('out').textContent='clicked!';console.log('button was clicked')\">Press me</button>" +
-                    "<p id=\"out\">waiting</p></body></html>");
-                ctx.Response.ContentType = "text/html; charset=utf-8";
-                ctx.Response.ContentLength64 = page.Length;
-                await ctx.Response.OutputStream.WriteAsync(page);
-                ctx.Response.Close();
+                byte[] body;
+                switch (ctx.Request.Url!.AbsolutePath)
+                {
+                    case "/agent":
+                        ctx.Response.ContentType = "text/html; charset=utf-8";
+                        ctx.Response.AppendHeader("Set-Cookie", "served=fromheader; Path=/");
+                        body = Encoding.UTF8.GetBytes(
+                            "<!doctype html><html><head><title>Agent page</title></head><body>" +
+                            "<button onclick=\"document.getElementById('out').textContent = confirm('Proceed?') ? 'confirmed' : 'cancelled'\">Ask</button>" +
+                            "<a href=\"/report.bin\">Download report</a>" +
+                            "<button onclick=\"setInterval(() => fetch('/api.json').then(r => r.text()).then(t => document.getElementById('api').textContent = t), 250)\">Poll</button>" +
+                            "<input type=\"file\" id=\"f\" onchange=\"const f = this.files[0]; f.text().then(t => document.getElementById('out').textContent = 'file:' + f.name + ':' + t)\">" +
+                            "<p id=\"out\">waiting</p><p id=\"api\"></p>" +
+                            "<script>document.cookie = 'js=fromscript; path=/'; localStorage.setItem('greeting', 'hello');</script></body></html>");
+                        break;
+                    case "/report.bin":
+                        ctx.Response.ContentType = "application/octet-stream";
+                        ctx.Response.AppendHeader("Content-Disposition", "attachment; filename=\"report.bin\"");
+                        body = Report;
+                        break;
+                    case "/api.json":
+                        ctx.Response.ContentType = "application/json";
+                        body = Encoding.UTF8.GetBytes($"{{\"hello\":\"world\",\"call\":{Interlocked.Increment(ref _apiCalls)}}}");
+                        break;
+                    default:
+                        ctx.Response.ContentType = "text/html; charset=utf-8";
+                        body = Encoding.UTF8.GetBytes(
+                            "<!doctype html><html><head><title>Proxy test page</title></head><body><h1>Browser proxy</h1>" +
+                            "<button onclick=\"document.getElementById('out').textContent='clicked!';console.log('button was clicked')\">Press me</button>" +
+                            "<p id=\"out\">waiting</p></body></html>");
+                        break;
+                }
+                ctx.Response.ContentLength64 = body.Length;
+                try
+                {
+                    await ctx.Response.OutputStream.WriteAsync(body);
+                    ctx.Response.Close();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException) { }
             }
         }
 
@@ -195,6 +241,273 @@ public sealed class BrowserProxyTests
         Assert.True(stopped.Bool("stopped"));
     }
 
+    /// <summary>The installed official package's browser-control routes (dist/routes-*.mjs), to check that each route this test drives exists there.</summary>
+    private static string OfficialRoutesSource()
+    {
+        string cache = Environment.GetEnvironmentVariable("OPENCLAW_GATEWAY_CACHE") is { Length: > 0 } c ? c : Path.Combine(RealGateway.RepoRoot, ".cache", "openclaw-gateway");
+        string dist = Path.Combine(cache, "openclaw", "node_modules", "openclaw", "dist");
+        return Directory.GetFiles(dist, "routes-*.mjs").Select(File.ReadAllText).Single(t => t.Contains("registerBrowserAgentActHookRoutes", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Checks <paramref name="actual"/> has exactly the keys of <paramref name="shape"/> with their JSON types: a shape is a
+    /// JSON object whose values are <c>"string"</c>, <c>"number"</c>, <c>"boolean"</c>, <c>"true"</c>, <c>"object"</c>,
+    /// <c>"array"</c> (a trailing <c>?</c>: optional), a nested shape, or a one-element array holding the shape of every item;
+    /// a key ending in <c>?</c> is optional too.
+    /// </summary>
+    private static void AssertShape(JsonNode? actual, string shape, string where = "result") => AssertShape(actual, JsonNode.Parse(shape)!, where);
+
+    private static void AssertShape(JsonNode? actual, JsonNode shape, string where)
+    {
+        switch (shape)
+        {
+            case JsonObject so:
+            {
+                JsonObject ao = Assert.IsType<JsonObject>(actual);
+                foreach (var kv in so)
+                {
+                    string key = kv.Key.TrimEnd('?');
+                    bool optional = kv.Key.EndsWith('?') || (kv.Value is JsonValue ov && ov.GetValue<string>().EndsWith('?'));
+                    if (!ao.ContainsKey(key)) { Assert.True(optional, $"{where}: key '{key}' missing in {ao.ToJsonString()}"); continue; }
+                    JsonNode inner = kv.Value is JsonValue iv ? JsonValue.Create(iv.GetValue<string>().TrimEnd('?'))! : kv.Value!;
+                    AssertShape(ao[key], inner, where + "." + key);
+                }
+                foreach (var kv in ao) { Assert.True(so.ContainsKey(kv.Key) || so.ContainsKey(kv.Key + "?"), $"{where}: unexpected key '{kv.Key}' in {ao.ToJsonString()}"); }
+                break;
+            }
+            case JsonArray sa:
+            {
+                JsonArray aa = Assert.IsType<JsonArray>(actual);
+                foreach (JsonNode? item in aa) { AssertShape(item, sa[0]!, where + "[]"); }
+                break;
+            }
+            default:
+            {
+                string type = shape.GetValue<string>();
+                System.Text.Json.JsonValueKind kind = actual?.GetValueKind() ?? System.Text.Json.JsonValueKind.Null;
+                bool ok = type switch
+                {
+                    "string" => kind == System.Text.Json.JsonValueKind.String,
+                    "number" => kind == System.Text.Json.JsonValueKind.Number,
+                    "boolean" => kind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False,
+                    "true" => kind == System.Text.Json.JsonValueKind.True,
+                    "object" => kind == System.Text.Json.JsonValueKind.Object,
+                    "array" => kind == System.Text.Json.JsonValueKind.Array,
+                    _ => throw new ArgumentException("unknown shape type " + type),
+                };
+                Assert.True(ok, $"{where}: expected {type}, got {kind} ({actual?.ToJsonString()})");
+                break;
+            }
+        }
+    }
+
+    /// <summary>Polls <paramref name="check"/> until it holds or <paramref name="within"/> passes.</summary>
+    private static async Task PollAsync(Func<Task<bool>> check, TimeSpan within, string what)
+    {
+        DateTime deadline = DateTime.UtcNow + within;
+        while (!await check())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for " + what);
+            await Task.Delay(200);
+        }
+    }
+
+    // Result shapes, read from the installed openclaw package (dist/routes-*.mjs and dist/pw-*.mjs: the agent act, hook,
+    // download, debug, storage and permission routes and the Playwright helpers they call).
+    private const string ActShape = """{"ok":"boolean","targetId":"string","url":"string?","downloads?":[{"url":"string","suggestedFilename":"string","path":"string"}]}""";
+    private const string DialogRecord = """{"id":"string","type":"string","message":"string","defaultValue":"string?","openedAt":"string","closedAt":"string?","closedBy":"string?"}""";
+    private const string BrowserStateShape = "{\"dialogs\":{\"pending\":[" + DialogRecord + "],\"recent\":[" + DialogRecord + "]}}";
+    private const string MutationShape = """{"ok":"boolean","targetId":"string"}""";
+    private const string CookieShape = """{"name":"string","value":"string","domain":"string","path":"string","expires":"number","httpOnly":"boolean","secure":"boolean","sameSite":"string","partitionKey":"string?"}""";
+    private const string DownloadShape = """{"ok":"boolean","targetId":"string","download":{"url":"string","suggestedFilename":"string","path":"string"}}""";
+    private const string DebugShape = """{"ok":"boolean","targetId":"string","url":"string?"}""";
+
+    [ChromiumFact]
+    public async Task Agent_sequence_answers_a_dialog_reads_cookies_downloads_reads_a_response_body_and_uploads_with_official_shapes()
+    {
+        Assert.True(File.Exists(HelperPath), "openclaw-browser was not built at " + HelperPath);
+        string official = OfficialRoutesSource();
+        foreach (string route in new[]
+        {
+            "app.post(\"/hooks/dialog\"", "app.get(\"/dialogs\"", "app.get(\"/cookies\"", "app.post(\"/cookies/set\"", "app.post(\"/cookies/clear\"",
+            "app.get(\"/storage/:kind\"", "app.post(\"/download\"", "app.post(\"/wait/download\"", "app.post(\"/response/body\"",
+            "app.post(\"/hooks/file-chooser\"", "app.post(\"/set/timezone\"", "app.post(\"/set/media\"", "app.post(\"/trace/start\"",
+            "app.post(\"/trace/stop\"", "app.post(\"/permissions/grant\"", "app.post(\"/set/credentials\"",
+        })
+        {
+            Assert.Contains(route, official);
+        }
+
+        using var site = new TestSite();
+        using var dir = new StateDir();
+        var (node, deviceId) = await EndToEndTests.StartApprovedAsync(_gw, dir, "browser-agent");
+        await using var _ = node;
+        await using OperatorClient op = await _gw.OperatorAsync();
+        JsonNode listed = (await op.ListNodesAsync(default)).Arr("nodes")!.Single(n => n.Str("nodeId") == deviceId)!;
+        Assert.Contains("browser.proxy.upload.v1", listed.StrArray("commands")!);
+
+        async Task<JsonObject> Call(string method, string path, JsonObject? query = null, JsonNode? body = null, int timeoutMs = 60000) =>
+            (JsonObject)(await ProxyAsync(op, deviceId, Req(method, path, query, body, timeoutMs))).Obj("result")!;
+        async Task<string> Text(string targetId) => (await Call("GET", "/text", new JsonObject { ["targetId"] = targetId, ["selector"] = "#out" })).Str("text")!;
+
+        string page = site.Url + "agent";
+        JsonObject opened = await Call("POST", "/tabs/open", body: new JsonObject { ["url"] = page });
+        string targetId = opened.Str("targetId")!;
+
+        // Viewport (act resize, as the tool sends it) and emulation settings.
+        JsonObject resized = await Call("POST", "/act", body: new JsonObject { ["kind"] = "resize", ["width"] = 900, ["height"] = 700, ["targetId"] = targetId });
+        AssertShape(resized, ActShape, "act resize");
+        AssertShape(await Call("POST", "/set/timezone", body: new JsonObject { ["timezoneId"] = "Asia/Tokyo", ["targetId"] = targetId }), MutationShape, "set/timezone");
+        AssertShape(await Call("POST", "/set/media", body: new JsonObject { ["colorScheme"] = "dark", ["targetId"] = targetId }), MutationShape, "set/media");
+        JsonObject evaluated = await Call("POST", "/act", body: new JsonObject
+        {
+            ["kind"] = "evaluate", ["targetId"] = targetId,
+            ["fn"] = "() => ({ width: window.innerWidth, zone: Intl.DateTimeFormat().resolvedOptions().timeZone, dark: matchMedia('(prefers-color-scheme: dark)').matches })",
+        });
+        Assert.Equal(900, evaluated.Obj("result")!.Long("width"));
+        Assert.Equal("Asia/Tokyo", evaluated.Obj("result")!.Str("zone"));
+        Assert.True(evaluated.Obj("result")!.Bool("dark"));
+        Assert.Equal(3, evaluated.Obj("result")!.Count);
+
+        JsonObject snap = await Call("GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId });
+        string Ref(string role, string name) => snap.Obj("refs")!.Single(kv => kv.Value.Str("role") == role && kv.Value.Str("name") == name).Key;
+
+        // A click that opens a confirm(): the action ends blocked by the dialog, which the agent then accepts.
+        JsonObject blocked = await Call("POST", "/act", body: new JsonObject { ["kind"] = "click", ["ref"] = Ref("button", "Ask"), ["targetId"] = targetId });
+        AssertShape(blocked, """{"ok":"boolean","targetId":"string","url":"string?","blockedByDialog":"true","browserState":""" + BrowserStateShape + "}", "act blocked");
+        JsonNode pending = blocked.Obj("browserState")!.Obj("dialogs")!.Arr("pending")!.Single()!;
+        Assert.Equal("confirm", pending.Str("type"));
+        Assert.Equal("Proceed?", pending.Str("message"));
+        // While it is open a snapshot says so rather than waiting on the blocked page.
+        JsonObject whileBlocked = await Call("GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId });
+        AssertShape(whileBlocked, "{\"ok\":\"boolean\",\"format\":\"string\",\"targetId\":\"string\",\"url\":\"string\",\"blockedByDialog\":\"true\",\"browserState\":" + BrowserStateShape + ",\"snapshot\":\"string\",\"refs\":\"object\"}", "snapshot while blocked");
+        JsonObject dialogs = await Call("GET", "/dialogs", new JsonObject { ["targetId"] = targetId });
+        AssertShape(dialogs, """{"ok":"boolean","targetId":"string","url":"string?","browserState":""" + BrowserStateShape + "}", "dialogs");
+        AssertShape(await Call("POST", "/hooks/dialog", body: new JsonObject { ["accept"] = true, ["dialogId"] = pending.Str("id"), ["targetId"] = targetId }), """{"ok":"boolean"}""", "hooks/dialog");
+        await PollAsync(async () => await Text(targetId) == "confirmed", Wait, "the accepted confirm() to show on the page");
+        // Armed first: the next dialog is dismissed without blocking the click.
+        await Call("POST", "/hooks/dialog", body: new JsonObject { ["accept"] = false, ["targetId"] = targetId });
+        JsonObject unblocked = await Call("POST", "/act", body: new JsonObject { ["kind"] = "click", ["ref"] = Ref("button", "Ask"), ["targetId"] = targetId });
+        Assert.False(unblocked.ContainsKey("blockedByDialog"));
+        await PollAsync(async () => await Text(targetId) == "cancelled", Wait, "the dismissed confirm() to show on the page");
+        JsonNode recent = (await Call("GET", "/dialogs", new JsonObject { ["targetId"] = targetId })).Obj("browserState")!.Obj("dialogs")!.Arr("recent")!.Last()!;
+        Assert.Equal("armed", recent.Str("closedBy"));
+
+        // Cookies the page set (one by header, one by script), then set and clear through the routes; local storage.
+        JsonObject cookies = await Call("GET", "/cookies", new JsonObject { ["targetId"] = targetId });
+        AssertShape(cookies, "{\"ok\":\"boolean\",\"targetId\":\"string\",\"cookies\":[" + CookieShape + "]}", "cookies");
+        Assert.Equal("fromheader", cookies.Arr("cookies")!.Single(c => c.Str("name") == "served")!.Str("value"));
+        Assert.Equal("fromscript", cookies.Arr("cookies")!.Single(c => c.Str("name") == "js")!.Str("value"));
+        AssertShape(await Call("POST", "/cookies/set", body: new JsonObject { ["cookie"] = new JsonObject { ["name"] = "agent", ["value"] = "42", ["url"] = site.Url }, ["targetId"] = targetId }), MutationShape, "cookies/set");
+        Assert.Contains((await Call("GET", "/cookies")).Arr("cookies")!, c => c.Str("name") == "agent" && c.Str("value") == "42");
+        AssertShape(await Call("POST", "/cookies/clear", body: new JsonObject { ["targetId"] = targetId }), MutationShape, "cookies/clear");
+        Assert.Empty((await Call("GET", "/cookies")).Arr("cookies")!);
+        JsonObject storage = await Call("GET", "/storage/local", new JsonObject { ["targetId"] = targetId });
+        AssertShape(storage, """{"ok":"boolean","targetId":"string","values":"object"}""", "storage");
+        Assert.Equal("hello", storage.Obj("values")!.Str("greeting"));
+
+        // Download by ref into the node's downloads directory: the file comes back inline (3 MiB, within the caps) and intact.
+        JsonObject downloaded = await ProxyAsync(op, deviceId, Req("POST", "/download", body: new JsonObject { ["ref"] = Ref("link", "Download report"), ["path"] = "report.bin", ["targetId"] = targetId }, timeoutMs: 60000));
+        AssertShape(downloaded.Obj("result"), DownloadShape, "download");
+        string savedPath = downloaded.Obj("result")!.Obj("download")!.Str("path")!;
+        Assert.Equal(Path.Combine(dir.Path, "browser", "downloads", "report.bin"), savedPath);
+        JsonNode inlined = downloaded.Arr("files")!.Single()!;
+        Assert.Equal(savedPath, inlined.Str("path"));
+        Assert.Equal(site.Report, Convert.FromBase64String(inlined.Str("base64")!));
+        // A download outside the downloads directory is refused.
+        var outside = await Assert.ThrowsAsync<GatewayException>(() => Call("POST", "/download", body: new JsonObject { ["ref"] = Ref("link", "Download report"), ["path"] = "/tmp/escape.bin", ["targetId"] = targetId }));
+        Assert.Contains("400: Invalid path", outside.Message);
+
+        // A response body: the wait is armed first, then the page starts polling /api.json.
+        Task<JsonObject> bodyWait = Call("POST", "/response/body", body: new JsonObject { ["url"] = "*/api.json", ["timeoutMs"] = 30000, ["targetId"] = targetId });
+        await Call("POST", "/act", body: new JsonObject { ["kind"] = "click", ["ref"] = Ref("button", "Poll"), ["targetId"] = targetId });
+        JsonObject response = await bodyWait;
+        AssertShape(response, """{"ok":"boolean","targetId":"string","url":"string?","response":{"url":"string","status":"number","headers":"object","body":"string","truncated":"boolean?"}}""", "response/body");
+        Assert.Equal(200, response.Obj("response")!.Long("status"));
+        Assert.Equal("world", JsonNode.Parse(response.Obj("response")!.Str("body")!).Str("hello"));
+
+        // Upload as the gateway's browser tool sends it: browser.proxy.upload.v1 with the bytes, a body without paths.
+        JsonObject uploaded = (JsonObject)(await op.InvokeAsync(deviceId, "browser.proxy.upload.v1", new JsonObject
+        {
+            ["method"] = "POST", ["path"] = "/hooks/file-chooser", ["timeoutMs"] = 30000, ["errorEnvelope"] = "browser-v1",
+            ["body"] = new JsonObject { ["element"] = "#f", ["targetId"] = targetId },
+            ["upload"] = new JsonObject
+            {
+                ["envelope"] = "browser-upload-v1",
+                ["files"] = new JsonArray(new JsonObject { ["name"] = "notes.txt", ["contentBase64"] = Convert.ToBase64String(Encoding.UTF8.GetBytes("uploaded by the agent")) }),
+            },
+        }, 60000, default))!;
+        AssertShape(uploaded.Obj("result"), """{"ok":"boolean"}""", "hooks/file-chooser");
+        Assert.Equal("resolved", uploaded.Obj("route")!.Str("status"));
+        await PollAsync(async () => await Text(targetId) == "file:notes.txt:uploaded by the agent", Wait, "the uploaded file to reach the page");
+        string staged = Path.Combine(dir.Path, "browser", "uploads", ".proxy-uploads");
+        Assert.Single(Directory.GetDirectories(staged, "upload-*"));
+        // Plain browser.proxy refuses an upload envelope; the upload command refuses paths in the body.
+        var plain = await Assert.ThrowsAsync<GatewayException>(() => op.InvokeAsync(deviceId, "browser.proxy", new JsonObject
+        {
+            ["method"] = "POST", ["path"] = "/hooks/file-chooser", ["body"] = new JsonObject(), ["upload"] = new JsonObject { ["envelope"] = "browser-upload-v1" },
+        }, 30000, default));
+        Assert.Contains("browser.proxy does not accept upload envelopes", plain.Message);
+
+        // Trace (the zip comes back inline), permissions, and a route this node cannot serve.
+        AssertShape(await Call("POST", "/trace/start", body: new JsonObject { ["targetId"] = targetId }), DebugShape, "trace/start");
+        JsonObject trace = await ProxyAsync(op, deviceId, Req("POST", "/trace/stop", body: new JsonObject { ["targetId"] = targetId }));
+        AssertShape(trace.Obj("result"), """{"ok":"boolean","targetId":"string","url":"string?","path":"string"}""", "trace/stop");
+        Assert.Equal(new byte[] { (byte)'P', (byte)'K' }, Convert.FromBase64String(trace.Arr("files")!.Single()!.Str("base64")!).Take(2).ToArray());
+        JsonObject granted = await Call("POST", "/permissions/grant", body: new JsonObject { ["origin"] = site.Url, ["permissions"] = new JsonArray("geolocation"), ["targetId"] = targetId });
+        AssertShape(granted, """{"ok":"boolean","origin":"string","grantedPermissions":["string"],"unsupportedPermissions":["string"],"grantMethod":"string"}""", "permissions/grant");
+        var credentials = await Assert.ThrowsAsync<GatewayException>(() => Call("POST", "/set/credentials", body: new JsonObject { ["username"] = "u", ["password"] = "p" }));
+        Assert.Contains("501: set/credentials is not available on this node", credentials.Message);
+
+        await Call("POST", "/stop");
+    }
+
+    /// <summary>Runs <c>openclaw-node status --json</c> for <paramref name="stateDir"/> with the helper at <paramref name="helper"/> and returns its <c>browser</c> part.</summary>
+    private static async Task<JsonObject> StatusBrowserAsync(string stateDir, string helper)
+    {
+        string host = NodeProcess.HostPath;
+        var psi = new System.Diagnostics.ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
+        foreach (string a in new[] { "status", "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
+        psi.Environment["OPENCLAW_BROWSER_HOST"] = helper;
+        psi.Environment.Remove("PLAYWRIGHT_DRIVER_SEARCH_PATH");
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = p.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await p.WaitForExitAsync(cts.Token);
+        string text = await stdout;
+        Assert.True(text.TrimStart().StartsWith('{'), "status --json printed no JSON: " + text + await stderr);
+        return (JsonObject)JsonNode.Parse(text)!.Obj("browser")!;
+    }
+
+    [ChromiumFact]
+    public async Task Status_says_whether_the_helper_and_its_playwright_driver_are_installed()
+    {
+        using var dir = new StateDir();
+        Directory.CreateDirectory(dir.Path);
+        // The helper as built carries its driver: advertised.
+        JsonObject ready = await StatusBrowserAsync(dir.Path, HelperPath);
+        Assert.True(ready.Bool("advertised"), ready.ToJsonString());
+        Assert.Equal(ChromiumFactAttribute.Chromium, ready.Str("executablePath"));
+        Assert.EndsWith(".playwright", ready.Str("driverPath"));
+
+        // The same helper without .playwright/ (a package built without --with-browser-driver): not advertised, and why.
+        string copy = Path.Combine(dir.Path, "helper-without-driver");
+        Directory.CreateDirectory(copy);
+        foreach (string f in Directory.GetFiles(Path.GetDirectoryName(HelperPath)!)) { File.Copy(f, Path.Combine(copy, Path.GetFileName(f))); }
+        JsonObject missing = await StatusBrowserAsync(dir.Path, Path.Combine(copy, "openclaw-browser"));
+        Assert.False(missing.Bool("advertised"));
+        Assert.Null(missing.Str("driverPath"));
+        Assert.Contains("Playwright driver of openclaw-browser is not installed", missing.Str("problem"));
+        Assert.Contains("--with-browser-driver", missing.Str("problem"));
+
+        // No helper at all.
+        JsonObject none = await StatusBrowserAsync(dir.Path, Path.Combine(dir.Path, "nowhere", "openclaw-browser"));
+        Assert.False(none.Bool("advertised"));
+        Assert.Contains("openclaw-browser helper is not installed", none.Str("problem"));
+    }
+
     /// <summary>Starts a node and returns the commands of its pairing request (no approval needed).</summary>
     private async Task<(NodeProcess Node, JsonNode Request)> PendingAsync(StateDir dir, string name)
     {
@@ -207,29 +520,26 @@ public sealed class BrowserProxyTests
         return (node, pairing.Arr("pending")!.Single(p => p.Str("nodeId") == deviceId)!);
     }
 
-    [Fact]
-    public async Task Disabled_by_config_is_not_advertised()
+    /// <summary>Starts a node with <paramref name="config"/> as its openclaw.json and checks its pairing request declares no browser command.</summary>
+    private async Task AssertNotAdvertisedAsync(string name, string config)
     {
         using var dir = new StateDir();
         Directory.CreateDirectory(dir.Path);
-        File.WriteAllText(dir.File("openclaw.json"), "// node config\n{\n  nodeHost: {\n    browserProxy: { enabled: false, },\n  },\n}\n");
-        var (node, request) = await PendingAsync(dir, "browser-disabled");
+        File.WriteAllText(dir.File("openclaw.json"), config);
+        var (node, request) = await PendingAsync(dir, name);
         await using var _ = node;
         Assert.Contains("system.run", request.StrArray("commands")!);
         Assert.DoesNotContain("browser.proxy", request.StrArray("commands")!);
+        Assert.DoesNotContain("browser.proxy.upload.v1", request.StrArray("commands")!);
     }
 
     [Fact]
-    public async Task Missing_browser_is_not_advertised()
-    {
-        using var dir = new StateDir();
-        Directory.CreateDirectory(dir.Path);
-        File.WriteAllText(dir.File("openclaw.json"), "{ browser: { executablePath: '/nonexistent/chrome' } }");
-        var (node, request) = await PendingAsync(dir, "browser-missing");
-        await using var _ = node;
-        Assert.Contains("system.run", request.StrArray("commands")!);
-        Assert.DoesNotContain("browser.proxy", request.StrArray("commands")!);
-    }
+    public Task Disabled_by_config_is_not_advertised() =>
+        AssertNotAdvertisedAsync("browser-disabled", "// node config\n{\n  nodeHost: {\n    browserProxy: { enabled: false, },\n  },\n}\n");
+
+    [Fact]
+    public Task Missing_browser_is_not_advertised() =>
+        AssertNotAdvertisedAsync("browser-missing", "{ browser: { executablePath: '/nonexistent/chrome' } }");
 
     [Fact]
     public async Task Malformed_config_exits_78_naming_the_line()

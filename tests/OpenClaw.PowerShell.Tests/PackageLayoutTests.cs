@@ -70,6 +70,14 @@ public sealed class PackageLayoutTests
             "Intune/Uninstall-OpenClawNodeApp.ps1",
             "Intune/Detect-OpenClawNode.ps1",
             "Intune/Remediate-OpenClawNode.ps1",
+            // openclaw-browser, the browser.proxy helper openclaw-node starts on first use (Playwright for .NET). Its driver
+            // (.playwright/, ~136 MB) ships only with package.sh --with-browser-driver, never by default.
+            $"bin/{_module.Rid}/browser/{(_module.Rid.StartsWith("win-", StringComparison.Ordinal) ? "openclaw-browser.exe" : "openclaw-browser")}",
+            $"bin/{_module.Rid}/browser/openclaw-browser.dll",
+            $"bin/{_module.Rid}/browser/openclaw-browser.deps.json",
+            $"bin/{_module.Rid}/browser/openclaw-browser.runtimeconfig.json",
+            $"bin/{_module.Rid}/browser/Microsoft.Playwright.dll",
+            $"bin/{_module.Rid}/browser/Microsoft.Bcl.AsyncInterfaces.dll",
         };
     }
 
@@ -100,6 +108,16 @@ public sealed class PackageLayoutTests
     {
         string[] rootDlls = Directory.GetFiles(_module.Folder, "*.dll").Select(Path.GetFileName).ToArray()!;
         Assert.Equal(new[] { "OpenClaw.PowerShell.dll" }, rootDlls);
+    }
+
+    [Fact]
+    public void The_browser_helper_ships_without_the_playwright_driver_by_default()
+    {
+        string browser = Path.Combine(_module.Folder, "bin", _module.Rid, "browser");
+        Assert.True(File.Exists(Path.Combine(browser, "openclaw-browser.dll")), "no openclaw-browser in " + browser);
+        Assert.False(Directory.Exists(Path.Combine(browser, ".playwright")), "the default package must not carry the ~136 MB Playwright driver");
+        long bytes = Directory.EnumerateFiles(browser, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Assert.True(bytes < 5 * 1024 * 1024, $"bin/{_module.Rid}/browser holds {bytes} bytes; the helper alone is ~1.3 MB");
     }
 
     [Fact]

@@ -52,6 +52,23 @@ internal sealed class BrowserHostProcess : IDisposable
         return null;
     }
 
+    /// <summary>Environment variable (Playwright's own) naming a directory that holds the driver's <c>.playwright/</c>.</summary>
+    public const string DriverVariable = "PLAYWRIGHT_DRIVER_SEARCH_PATH";
+
+    /// <summary>
+    /// The directory holding Playwright's driver (<c>.playwright/package/cli.js</c> and its Node runtime, ~136 MB), searched
+    /// as Playwright does: next to the helper, then <see cref="DriverVariable"/>; null when absent. Packages built without
+    /// <c>--with-browser-driver</c> do not carry it.
+    /// </summary>
+    public static string? LocateDriver(string helperPath)
+    {
+        foreach (string? dir in new[] { Path.GetDirectoryName(Path.GetFullPath(helperPath)), Environment.GetEnvironmentVariable(DriverVariable) })
+        {
+            if (!string.IsNullOrWhiteSpace(dir) && File.Exists(Path.Combine(dir!, ".playwright", "package", "cli.js"))) { return Path.Combine(dir!, ".playwright"); }
+        }
+        return null;
+    }
+
     /// <summary>Whether the helper process is running now.</summary>
     public bool Running => _process is { HasExited: false };
 

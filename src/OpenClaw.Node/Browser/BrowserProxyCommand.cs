@@ -19,12 +19,22 @@ namespace OpenClaw.Node.Browser;
 /// <see cref="BrowserHostProcess"/>, inlines files the answer names (<c>path</c>, <c>imagePath</c>,
 /// <c>download.path</c>, <c>downloads[].path</c>; at most 256 files, 10 MiB each, 16 MiB together) and refuses a
 /// payload over 24 MiB encoded. Router failures (status ≥ 400) become <c>"&lt;status&gt;: &lt;error&gt;"</c>, or a
-/// <c>{error:{status, body}, route}</c> result when <c>errorEnvelope</c> is <c>"browser-v1"</c>.
+/// <c>{error:{status, body}, route}</c> result when <c>errorEnvelope</c> is <c>"browser-v1"</c>. The same class serves
+/// <c>browser.proxy.upload.v1</c> (<see cref="UploadCommandName"/>): its <c>upload</c> envelope is staged by
+/// <see cref="BrowserUploadStaging"/> and the staged paths go to <c>POST /hooks/file-chooser</c>. The node-private
+/// <c>POST /__openclaw/session-tab/close-owned</c> is answered here (<c>ownership-mismatch</c>: this node issues no
+/// ownership fingerprints).
 /// </summary>
 internal sealed class BrowserProxyCommand : INodeCommand
 {
     /// <summary>Protocol name.</summary>
     public const string CommandName = "browser.proxy";
+
+    /// <summary>Protocol name of the variant that carries gateway-owned upload files (<see cref="BrowserUploadStaging"/>).</summary>
+    public const string UploadCommandName = "browser.proxy.upload.v1";
+
+    /// <summary>The node-host-private route the gateway uses to close the tabs a session opened.</summary>
+    private const string OwnedTabClosePath = "/__openclaw/session-tab/close-owned";
 
     /// <summary>Cap on the encoded result (24 MiB), as the official host.</summary>
     public const long MaxEncodedPayloadBytes = 24L * 1024 * 1024;
@@ -38,16 +48,19 @@ internal sealed class BrowserProxyCommand : INodeCommand
 
     private readonly string _stateDirectory;
     private readonly BrowserProxyFeature _feature;
+    private readonly bool _upload;
 
-    /// <summary>Creates the command over <paramref name="feature"/> (config, browser, helper).</summary>
-    public BrowserProxyCommand(string stateDirectory, BrowserProxyFeature feature)
+    /// <summary>Creates the command over <paramref name="feature"/> (config, browser, helper); <paramref name="upload"/> makes it
+    /// <c>browser.proxy.upload.v1</c>, which requires an upload envelope (plain <c>browser.proxy</c> refuses one).</summary>
+    public BrowserProxyCommand(string stateDirectory, BrowserProxyFeature feature, bool upload = false)
     {
         _stateDirectory = stateDirectory;
         _feature = feature;
+        _upload = upload;
     }
 
     /// <inheritdoc />
-    public string Name => CommandName;
+    public string Name => _upload ? UploadCommandName : CommandName;
 
     /// <inheritdoc />
     public Task<CommandResult> InvokeAsync(InvokeContext context, CancellationToken ct) => RunAsync(context.Params, ct);
@@ -67,7 +80,8 @@ internal sealed class BrowserProxyCommand : INodeCommand
 
     private async Task<CommandResult> RunCoreAsync(JsonObject p, CancellationToken ct)
     {
-        if (p.ContainsKey("upload")) { return CommandResult.Invalid("browser.proxy does not accept upload envelopes"); }
+        if (!_upload && p.ContainsKey("upload")) { return CommandResult.Invalid("browser.proxy does not accept upload envelopes"); }
+        if (_upload && p["upload"] is null) { return CommandResult.Invalid("browser.proxy.upload.v1 requires an upload envelope"); }
         string path = (p.Str("path") ?? "").Trim();
         if (path.Length == 0) { return CommandResult.Invalid("path required"); }
         if (!path.StartsWith("/", StringComparison.Ordinal)) { path = "/" + path; }
@@ -82,6 +96,7 @@ internal sealed class BrowserProxyCommand : INodeCommand
         if (method is not ("GET" or "POST" or "DELETE")) { return CommandResult.Invalid("method must be GET, POST, or DELETE"); }
         string bare = path.Split('?')[0];
         if (bare.Length > 1) { bare = bare.TrimEnd('/'); }
+        if (bare == OwnedTabClosePath && method != "POST") { return CommandResult.Invalid("owned tab close requires POST"); }
         if ((method == "POST" && bare is "/profiles/create" or "/profiles/import" or "/reset-profile")
             || (method == "DELETE" && bare.StartsWith("/profiles/", StringComparison.Ordinal) && bare.IndexOf('/', 10) < 0))
         {
@@ -117,10 +132,36 @@ internal sealed class BrowserProxyCommand : INodeCommand
             ? (effective.Length > 0 ? new JsonObject { ["status"] = "resolved", ["profile"] = effective, ["driver"] = "openclaw" } : new JsonObject { ["status"] = "unavailable" })
             : null;
 
+        if (bare == OwnedTabClosePath)
+        {
+            // The gateway closes the tabs a session opened by their ownership fingerprints (profile CDP endpoint, browser
+            // instance). This node drives its browsers over Playwright's pipe and issues no such fingerprints, so no
+            // ownership can match: the official answer for a profile without a CDP endpoint, and nothing is closed.
+            var owned = new JsonObject { ["result"] = new JsonObject { ["status"] = "ownership-mismatch" } };
+            if (route is not null) { owned["route"] = route; }
+            return CommandResult.Success(owned);
+        }
+
+        string? staged = null;
+        if (_upload)
+        {
+            (staged, body) = BrowserUploadStaging.Stage(_stateDirectory, method, bare, body, p["upload"]);
+        }
         int timeoutMs = (int)Math.Min(Math.Max(p.Long("timeoutMs") ?? DefaultTimeoutMs, 1), MaxTimeoutMs);
-        (int status, JsonNode? result) = await _feature.DispatchAsync(settings, method, path, query, body, TimeSpan.FromMilliseconds(timeoutMs), ct).ConfigureAwait(false);
+        int status;
+        JsonNode? result;
+        try
+        {
+            (status, result) = await _feature.DispatchAsync(settings, method, path, query, body, TimeSpan.FromMilliseconds(timeoutMs), ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            BrowserUploadStaging.Discard(staged);
+            throw;
+        }
         if (status >= 400)
         {
+            BrowserUploadStaging.Discard(staged);
             if (envelope)
             {
                 JsonNode errBody = result is JsonObject eb && eb.ContainsKey("error") ? eb : new JsonObject { ["error"] = $"HTTP {status}" };

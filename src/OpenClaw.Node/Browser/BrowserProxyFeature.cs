@@ -27,8 +27,20 @@ internal sealed class BrowserProxyFeature : IDisposable
         Settings = settings;
         ExecutablePath = BrowserLocator.Find(settings.ExecutablePath, out string? error);
         HelperPath = BrowserHostProcess.Locate();
+        DriverPath = HelperPath is null ? null : BrowserHostProcess.LocateDriver(HelperPath);
         if (ExecutablePath is null) { Unavailable = error; }
-        else if (HelperPath is null) { Unavailable = "the openclaw-browser helper is not installed next to openclaw-node (or named by OPENCLAW_BROWSER_HOST)"; }
+        else if (HelperPath is null)
+        {
+            string? named = Environment.GetEnvironmentVariable(BrowserHostProcess.HelperVariable);
+            Unavailable = string.IsNullOrWhiteSpace(named)
+                ? $"the openclaw-browser helper is not installed next to openclaw-node ({AppContext.BaseDirectory}, or its browser/ folder)"
+                : $"the openclaw-browser helper is not installed: {BrowserHostProcess.HelperVariable} names {named}, which does not exist";
+        }
+        else if (DriverPath is null)
+        {
+            Unavailable = $"the Playwright driver of openclaw-browser is not installed (no .playwright/ next to {HelperPath}, nor under {BrowserHostProcess.DriverVariable}); " +
+                "build the package with scripts/package.sh --with-browser-driver, or copy Playwright 1.64's .playwright directory next to openclaw-browser";
+        }
     }
 
     /// <summary>The settings read at start.</summary>
@@ -40,7 +52,10 @@ internal sealed class BrowserProxyFeature : IDisposable
     /// <summary>The helper, or null when absent.</summary>
     public string? HelperPath { get; }
 
-    /// <summary>Why the proxy cannot work here (no browser, no helper), or null.</summary>
+    /// <summary>The Playwright driver directory (<c>.playwright</c>) the helper will use, or null when absent.</summary>
+    public string? DriverPath { get; }
+
+    /// <summary>Why the proxy cannot work here (no browser, no helper, no driver), or null.</summary>
     public string? Unavailable { get; }
 
     /// <summary>Whether <c>browser.proxy</c> is declared: enabled by config and able to work.</summary>
@@ -50,11 +65,11 @@ internal sealed class BrowserProxyFeature : IDisposable
     /// <exception cref="StateFileException"><c>openclaw.json</c> is malformed (the message names the line).</exception>
     public static BrowserProxyFeature Load(string stateDirectory) => new(stateDirectory, BrowserProxySettings.Load(stateDirectory));
 
-    /// <summary><paramref name="commands"/> plus <c>browser.proxy</c> when <see cref="Advertised"/>.</summary>
+    /// <summary><paramref name="commands"/> plus <c>browser.proxy</c> and <c>browser.proxy.upload.v1</c> when <see cref="Advertised"/>.</summary>
     public IReadOnlyList<INodeCommand> AddTo(IReadOnlyList<INodeCommand> commands)
     {
         if (!Advertised) { return commands; }
-        var list = new List<INodeCommand>(commands) { new BrowserProxyCommand(_stateDirectory, this) };
+        var list = new List<INodeCommand>(commands) { new BrowserProxyCommand(_stateDirectory, this), new BrowserProxyCommand(_stateDirectory, this, upload: true) };
         return list;
     }
 
@@ -121,6 +136,37 @@ internal sealed class BrowserProxyFeature : IDisposable
         catch (IOException ex)
         {
             throw new BrowserProxyException("UNAVAILABLE", "UNAVAILABLE: " + ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// For <c>openclaw-node status</c>: whether this installation would advertise <c>browser.proxy</c> for
+    /// <paramref name="stateDirectory"/>, as one line and as JSON <c>{advertised, enabled, executablePath, helperPath,
+    /// driverPath, problem}</c>. Never throws: a malformed <c>openclaw.json</c> is reported as the problem.
+    /// </summary>
+    public static (string Line, JsonObject Json) Describe(string stateDirectory)
+    {
+        BrowserProxyFeature f;
+        try { f = Load(stateDirectory); }
+        catch (StateFileException ex)
+        {
+            return ("not advertised: " + ex.Message, new JsonObject { ["advertised"] = false, ["problem"] = ex.Message });
+        }
+        using (f)
+        {
+            var json = new JsonObject
+            {
+                ["advertised"] = f.Advertised,
+                ["enabled"] = f.Settings.Enabled,
+                ["executablePath"] = f.ExecutablePath,
+                ["helperPath"] = f.HelperPath,
+                ["driverPath"] = f.DriverPath,
+                ["problem"] = f.Settings.Enabled ? f.Unavailable : null,
+            };
+            string line = !f.Settings.Enabled ? "disabled by openclaw.json (browser.proxy not advertised)"
+                : f.Unavailable is string why ? "not advertised: " + why
+                : $"browser.proxy advertised: {f.ExecutablePath}, helper {f.HelperPath}";
+            return (line, json);
         }
     }
 

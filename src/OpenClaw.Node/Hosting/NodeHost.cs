@@ -22,6 +22,10 @@ namespace OpenClaw.Node.Hosting;
 /// reconnecting. Returns an exit code from <see cref="NodeHostExitCodes"/>. While it runs it publishes its live state to
 /// <c>node-status.json</c> in the state directory (on every change and every
 /// <see cref="NodeHostOptions.StatusHeartbeatInterval"/>; read by <see cref="NodeStatusReader"/>).
+/// While the gateway is still loading its start-up plugins it refuses <c>connect</c> with retryable <c>UNAVAILABLE</c>
+/// <c>startup-sidecars</c> (spec 2.5): the host closes that socket with 1013 "gateway starting" and retries after the
+/// gateway's <c>retryAfterMs</c> clamped to 100..2000 ms (500 ms when absent), as the reference client does. Any other
+/// <c>retryAfterMs</c> is bounded to 100 ms .. <see cref="NodeHostOptions.ReconnectMaxDelay"/>.
 /// </summary>
 public sealed class NodeHost
 {
@@ -345,6 +349,11 @@ public sealed class NodeHost
         }
         catch (GatewayException ex)
         {
+            if (IsStartupUnavailable(ex))
+            {
+                // As the reference client: close with 1013 "gateway starting" (the gateway closes with the same code).
+                await conn.CloseAsync(1013, "gateway starting", TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            }
             await conn.DisposeAsync().ConfigureAwait(false);
             throw Classify(prep, ex, usedDeviceToken: deviceToken is not null);
         }
@@ -356,6 +365,23 @@ public sealed class NodeHost
     }
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    /// <summary>
+    /// True for the gateway's start-up refusal (spec 2.5): retryable <c>UNAVAILABLE</c> with
+    /// <c>details.reason = "startup-sidecars"</c>, sent while its start-up plugins load.
+    /// </summary>
+    internal static bool IsStartupUnavailable(GatewayException ex) =>
+        ex.Code == "UNAVAILABLE" && ex.Retryable && ex.Details.Str("reason") == "startup-sidecars";
+
+    /// <summary>
+    /// Delay before retrying after a start-up refusal: the gateway's <c>retryAfterMs</c> (500 ms when absent) clamped to
+    /// 100..2000 ms, as the reference client does, so a bad value neither spins nor stalls the node.
+    /// </summary>
+    internal static TimeSpan StartupRetryDelay(int? retryAfterMs) => TimeSpan.FromMilliseconds(Math.Min(Math.Max(retryAfterMs ?? 500, 100), 2000));
+
+    /// <summary>A gateway-suggested delay (<c>retryAfterMs</c>) bounded to 100 ms .. <see cref="NodeHostOptions.ReconnectMaxDelay"/>.</summary>
+    private TimeSpan BoundedRetryAfter(int retryAfterMs) =>
+        TimeSpan.FromMilliseconds(Math.Min(Math.Max(retryAfterMs, 100), Math.Max(100, _options.ReconnectMaxDelay.TotalMilliseconds)));
 
     private Exception Classify(Prepared prep, GatewayException ex, bool usedDeviceToken)
     {
@@ -376,6 +402,10 @@ public sealed class NodeHost
                 "The gateway no longer accepts this node's device token (it was revoked or the node was removed) and no shared gateway token is configured. " +
                 "Set OPENCLAW_GATEWAY_TOKEN and start the node again to request pairing anew.", ex);
         }
+        if (IsStartupUnavailable(ex))
+        {
+            return new RetryException("The gateway is still starting (its start-up plugins are loading: startup-sidecars).", StartupRetryDelay(ex.RetryAfterMs), ex);
+        }
         switch (ex.Kind)
         {
             case FailureKind.PairingRequired when code is null or "PAIRING_REQUIRED":
@@ -393,7 +423,7 @@ public sealed class NodeHost
                 return new RetryException("Waiting for pairing approval.", _options.PairingRetryInterval, ex);
             }
             case FailureKind.RateLimited:
-                return new RetryException("The gateway rate-limited this node.", ex.RetryAfterMs is int r ? TimeSpan.FromMilliseconds(r) : _options.ReconnectMaxDelay, ex);
+                return new RetryException("The gateway rate-limited this node.", ex.RetryAfterMs is int r ? BoundedRetryAfter(r) : _options.ReconnectMaxDelay, ex);
             case FailureKind.AuthFailed:
             case FailureKind.PairingRequired:
                 return new FatalException(NodeHostExitCodes.AuthenticationFailed, AuthAdvice(ex), ex);
@@ -402,7 +432,7 @@ public sealed class NodeHost
             case FailureKind.InvalidArgument when code == "PROTOCOL_MISMATCH" || ex.Message.IndexOf("invalid connect params", StringComparison.Ordinal) >= 0:
                 return new FatalException(NodeHostExitCodes.Failure, $"The gateway rejected this node's connect request as incompatible: {ex.Message}", ex);
             default:
-                return new RetryException(ex.Message, ex.RetryAfterMs is int ms ? TimeSpan.FromMilliseconds(ms) : null, ex);
+                return new RetryException(ex.Message, ex.RetryAfterMs is int ms ? BoundedRetryAfter(ms) : null, ex);
         }
     }
 

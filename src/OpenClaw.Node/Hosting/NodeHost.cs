@@ -40,6 +40,7 @@ public sealed class NodeHost
     private NodeConnectionState? _lastState;
     private string? _lastPairingRequest;
     private NodeStatusPublisher? _status;
+    private bool _configUnsaved;
 
     /// <summary>Creates a host; nothing happens until <see cref="RunAsync"/>.</summary>
     public NodeHost(NodeHostOptions options, INodeLog? log = null)
@@ -105,7 +106,7 @@ public sealed class NodeHost
         }
         catch (StateFileException ex)
         {
-            int code = Fail(null, NodeHostExitCodes.Configuration, ex.Message);
+            int code = Fail(null, ex.StorageUnavailable ? NodeHostExitCodes.StateWriteFailed : NodeHostExitCodes.Configuration, ex.Message);
             StopPublishing();
             instanceLock?.Dispose();
             return code;
@@ -157,6 +158,11 @@ public sealed class NodeHost
         catch (UnauthorizedAccessException ex)
         {
             throw new StateFileException(path, $"Cannot write '{path}': {ex.Message} Check the owner of the state directory.", ex);
+        }
+        catch (System.IO.IOException ex) when (SecureFile.StorageProblem(ex) is string problem)
+        {
+            throw new StateFileException(path, $"Cannot create '{path}': {problem} ({ex.Message}). Free space or remount the state directory read-write, then start again.", ex)
+            { StorageUnavailable = true };
         }
         catch (System.IO.IOException ex)
         {
@@ -255,7 +261,8 @@ public sealed class NodeHost
         config.Gateway = settings;
         if (!string.IsNullOrWhiteSpace(_options.NodeId)) { config.NodeId = _options.NodeId!.Trim(); }
         if (!string.IsNullOrWhiteSpace(_options.DisplayName)) { config.DisplayName = _options.DisplayName!.Trim(); }
-        store.SaveConfig(config);
+        // Unchanged settings are not rewritten, so a node whose token is already stored starts on a full or read-only disk.
+        if (SecureFile.ReadAllTextOrNull(store.ConfigPath) != config.ToJson()) { store.SaveConfig(config); }
         _browser = Browser.BrowserProxyFeature.Load(stateDir);
         return new Prepared(store, config, identity, settings);
     }
@@ -334,11 +341,10 @@ public sealed class NodeHost
             session = new Session(conn, hello, dispatcher);
             dispatcher.SetMaxPayload(hello.MaxPayload);
             _lastPairingRequest = null;
-            if (hello.DeviceToken is not null && hello.DeviceToken != prep.Config.Token)
+            if ((hello.DeviceToken is not null && hello.DeviceToken != prep.Config.Token) || _configUnsaved)
             {
-                prep.Config.Token = hello.DeviceToken;
-                prep.Store.SaveConfig(prep.Config);
-                _log.Write(NodeLogLevel.Info, "Stored the device token issued by the gateway.");
+                if (hello.DeviceToken is not null) { prep.Config.Token = hello.DeviceToken; }
+                SaveConfigAfterConnect(prep);
             }
             return session;
         }
@@ -367,6 +373,29 @@ public sealed class NodeHost
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     /// <summary>
+    /// Saves node.json with the device token the gateway issued. When the file system is full or read-only the session is
+    /// kept (the token stays in memory and is used for reconnects), the error names the file and the cause, and the save
+    /// is retried on every later connect; node.json keeps its previous content. Other write failures are fatal.
+    /// </summary>
+    private void SaveConfigAfterConnect(Prepared prep)
+    {
+        try
+        {
+            prep.Store.SaveConfig(prep.Config);
+            if (_configUnsaved) { _log.Write(NodeLogLevel.Info, $"Saved {prep.Store.ConfigPath} (it could not be written before)."); }
+            else { _log.Write(NodeLogLevel.Info, "Stored the device token issued by the gateway."); }
+            _configUnsaved = false;
+        }
+        catch (StateFileException ex) when (ex.StorageUnavailable)
+        {
+            _configUnsaved = true;
+            _log.Write(NodeLogLevel.Error, "Could not store the device token issued by the gateway: " + ex.Message +
+                " This session keeps the token in memory; a restart before the save succeeds connects with the shared gateway token again.");
+            _status?.OnWarning("Could not store the device token: " + ex.Message, "StateWriteFailed");
+        }
+    }
+
+    /// <summary>
     /// True for the gateway's start-up refusal (spec 2.5): retryable <c>UNAVAILABLE</c> with
     /// <c>details.reason = "startup-sidecars"</c>, sent while its start-up plugins load.
     /// </summary>
@@ -391,7 +420,12 @@ public sealed class NodeHost
         if (tokenMismatch && usedDeviceToken)
         {
             prep.Config.Token = null;
-            prep.Store.SaveConfig(prep.Config);
+            try { prep.Store.SaveConfig(prep.Config); _configUnsaved = false; }
+            catch (StateFileException save) when (save.StorageUnavailable)
+            {
+                _configUnsaved = true;
+                _log.Write(NodeLogLevel.Error, "Could not drop the rejected device token from node.json: " + save.Message);
+            }
             bool haveShared = !string.IsNullOrEmpty(_options.GatewayToken) || !string.IsNullOrEmpty(_options.GatewayPassword);
             if (haveShared)
             {

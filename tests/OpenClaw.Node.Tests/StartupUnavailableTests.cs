@@ -288,3 +288,21 @@ public sealed class StartupUnavailableTests
         Assert.Equal(TimeSpan.FromMilliseconds(1234), NodeHost.StartupRetryDelay(1234));
     }
 }
+
+/// <summary>Classification of write failures caused by the file system (the real ENOSPC/EROFS cases run on a tmpfs in SecureFileTmpfsTests).</summary>
+public sealed class StorageProblemTests
+{
+    [Theory]
+    [InlineData(28, "No space left on device : '/x'", "the disk is full (ENOSPC)")]
+    [InlineData(122, "Disk quota exceeded", "the disk is full (ENOSPC)")]
+    [InlineData(unchecked((int)0x80070070), "There is not enough space on the disk.", "the disk is full (ENOSPC)")]
+    [InlineData(30, "Read-only file system : '/x'", "the file system is read-only (EROFS)")]
+    [InlineData(unchecked((int)0x80070013), "The media is write protected.", "the file system is read-only (EROFS)")]
+    [InlineData(13, "Permission denied", null)]
+    [InlineData(unchecked((int)0x80070020), "The process cannot access the file because it is being used by another process.", null)]
+    public void Full_and_read_only_file_systems_are_recognised_and_nothing_else(int hresult, string message, string? expected)
+    {
+        Assert.Equal(expected, OpenClaw.Node.State.SecureFile.StorageProblem(new IOException(message, hresult)));
+        Assert.Equal(expected, OpenClaw.Node.State.SecureFile.StorageProblem(new InvalidOperationException("wrapped", new IOException(message, hresult))));
+    }
+}

@@ -21,8 +21,12 @@ Usage: scripts/gateway.sh <command> [args]
 
   install                     install Node 26 + openclaw into <repo>/.cache/openclaw-gateway (idempotent)
   start <dir> [--port P] [--token T] [--no-auto-approve-local] [--tls]
+        [--config-patch JSON] [--until-listening]
                               start an isolated gateway in the background, wait until it accepts
-                              WebSocket connects, write and print <dir>/gateway.json
+                              WebSocket connects, write and print <dir>/gateway.json.
+                              --config-patch merges JSON (null deletes a key) into its config first
+                              (e.g. plugins.load.paths); --until-listening returns as soon as connect
+                              is answered, also with the retryable start-up refusal (startup-sidecars)
   stop <dir>                  SIGTERM the gateway (SIGKILL after a bound); keeps gateway.json
   kill <dir>                  SIGKILL the gateway (no shutdown event, no close frames)
   status <dir>                print gateway.json; exit 0 when the gateway process is alive, 3 when not
@@ -33,7 +37,8 @@ Usage: scripts/gateway.sh <command> [args]
   paths                       print the node binary and the openclaw entry
 
 Environment: OPENCLAW_GATEWAY_CACHE (install dir), OPENCLAW_GATEWAY_READY_TIMEOUT (s, default 240),
-OPENCLAW_GATEWAY_STOP_TIMEOUT (s, default 30).
+OPENCLAW_GATEWAY_STOP_TIMEOUT (s, default 30), OPENCLAW_GATEWAY_START_ATTEMPTS (starts retried after the
+gateway's own 5 s state-lease start-up timeout under load, default 3).
 EOF
 }
 
@@ -348,12 +353,14 @@ EOF
 # Waits until the gateway answers a real WebSocket connect (device-less cli operator with the
 # shared token over loopback, as the openclaw CLI does) with hello-ok.
 # Exit 0 ready, 2 process died, 3 timeout, 4 rejected.
-wait_ready() { # $1 = port, $2 = token, $3 = pid, $4 = timeout seconds, $5 = ws|wss
+# With $6 = listening, a retryable UNAVAILABLE "startup-sidecars" answer counts as ready too (the gateway
+# listens and is still loading its start-up plugins).
+wait_ready() { # $1 = port, $2 = token, $3 = pid, $4 = timeout seconds, $5 = ws|wss, $6 = ready|listening
   # For wss the readiness probe does not check the gateway's self-signed certificate (loopback only).
   local reject=1
   [[ "${5:-ws}" == wss ]] && reject=0
   NODE_TLS_REJECT_UNAUTHORIZED=$reject "$NODE_BIN" --no-warnings - "$@" <<'EOF'
-const [port, token, pid, timeoutS, scheme] = process.argv.slice(2);
+const [port, token, pid, timeoutS, scheme, until] = process.argv.slice(2);
 const started = Date.now();
 const deadline = started + Number(timeoutS) * 1000;
 const alive = () => { try { process.kill(Number(pid), 0); return true; } catch { return false; } };
@@ -381,6 +388,7 @@ const attempt = () => new Promise((resolve) => {
         caps: [], auth: { token }, role: "operator", scopes: ["operator.read"] } }));
     } else if (f.type === "res" && f.id === "ready-1") {
       if (f.ok) finish({ ok: true });
+      else if (until === "listening" && f.error?.details?.reason === "startup-sidecars") finish({ ok: true, starting: true });
       else if (f.error?.retryable || f.error?.code === "UNAVAILABLE") finish({ retry: true, why: JSON.stringify(f.error) });
       else finish({ fatal: true, why: JSON.stringify(f.error) });
     }
@@ -392,7 +400,7 @@ const attempt = () => new Promise((resolve) => {
     if (!alive()) { console.error(`gateway process ${pid} exited (${last})`); process.exit(2); }
     const r = await attempt();
     if (r.ok) {
-      console.error(`gateway.sh: gateway ready (${((Date.now() - started) / 1000).toFixed(1)} s after launch)`);
+      console.error(`gateway.sh: gateway ${r.starting ? "listening, still starting (startup-sidecars)" : "ready"} (${((Date.now() - started) / 1000).toFixed(1)} s after launch)`);
       process.exit(0);
     }
     if (r.fatal) { console.error(`gateway rejected the readiness connect: ${r.why}`); process.exit(4); }
@@ -408,10 +416,10 @@ EOF
 # ---------------------------------------------------------------- start / stop / kill
 
 cmd_start() {
-  [[ $# -ge 1 ]] || die "usage: start <dir> [--port P] [--token T] [--no-auto-approve-local] [--tls]"
+  [[ $# -ge 1 ]] || die "usage: start <dir> [--port P] [--token T] [--no-auto-approve-local] [--tls] [--config-patch JSON] [--until-listening]"
   local dir_arg="$1"
   shift
-  local port="" token="" auto_approve_local=1 tls=0
+  local port="" token="" auto_approve_local=1 tls=0 extra_patch="" until=ready
   while [[ $# -gt 0 ]]; do
     case "$1" in
       --port) [[ $# -ge 2 ]] || die "--port needs a value"; port="$2"; shift 2 ;;
@@ -420,6 +428,8 @@ cmd_start() {
       --token=*) token="${1#--token=}"; shift ;;
       --no-auto-approve-local) auto_approve_local=0; shift ;;
       --tls) tls=1; shift ;;
+      --config-patch) [[ $# -ge 2 ]] || die "--config-patch needs a value"; extra_patch="$2"; shift 2 ;;
+      --until-listening) until=listening; shift ;;
       *) die "start: unknown argument: $1" ;;
     esac
   done
@@ -455,27 +465,43 @@ cmd_start() {
   [[ "$tls" == 1 ]] && { tls_cfg='{"enabled":true,"autoGenerate":true}'; scheme=wss; }
   configure_state "$dir" "{\"gateway\":{\"nodes\":{\"pairing\":{\"autoApproveLocal\":$aal}},\"tls\":$tls_cfg}}" >>"$log" 2>&1 ||
     { tail -n 20 "$log" >&2; die "could not write the gateway config in $dir/state"; }
+  if [[ -n "$extra_patch" ]]; then
+    configure_state "$dir" "$extra_patch" >>"$log" 2>&1 ||
+      { tail -n 20 "$log" >&2; die "could not apply --config-patch to the gateway config in $dir/state"; }
+  fi
 
   local launcher=env # no-op wrapper where setsid is missing (macOS)
   command -v setsid >/dev/null 2>&1 && launcher=setsid
   isolated_env "$dir"
-  # Own session (setsid): survives the caller's terminal, and its process group can be killed.
-  nohup "$launcher" "${ISOLATED_ENV[@]}" NO_COLOR=1 \
-    "$NODE_BIN" "$OC_ENTRY" gateway run --allow-unconfigured \
-    --auth token --token "$token" --port "$port" --bind loopback \
-    >>"$log" 2>&1 </dev/null &
-  local pid=$!
+  # The gateway gives its state-lease heartbeat worker a fixed 5 s to come up and exits when it does not
+  # ("state lease heartbeat did not become ready"), which happens on a heavily loaded machine: such a start
+  # is retried (OPENCLAW_GATEWAY_START_ATTEMPTS, default 3); any other failure is reported at once.
+  local attempts="${OPENCLAW_GATEWAY_START_ATTEMPTS:-3}" attempt=1 pid rc log_start
+  while :; do
+    log_start="$(wc -c <"$log")"
+    # Own session (setsid): survives the caller's terminal, and its process group can be killed.
+    nohup "$launcher" "${ISOLATED_ENV[@]}" NO_COLOR=1 \
+      "$NODE_BIN" "$OC_ENTRY" gateway run --allow-unconfigured \
+      --auth token --token "$token" --port "$port" --bind loopback \
+      >>"$log" 2>&1 </dev/null &
+    pid=$!
 
-  local rc=0
-  wait_ready "$port" "$token" "$pid" "$READY_TIMEOUT_S" "$scheme" || rc=$?
-  if [[ "$rc" != 0 ]]; then
-    info "gateway did not become ready (rc $rc); last log lines of $log:"
-    tail -n 40 "$log" >&2 || true
+    rc=0
+    wait_ready "$port" "$token" "$pid" "$READY_TIMEOUT_S" "$scheme" "$until" || rc=$?
+    [[ "$rc" == 0 ]] && break
     if pid_alive "$pid"; then
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
+    if [[ "$rc" == 2 && "$attempt" -lt "$attempts" ]] &&
+      tail -c +"$((log_start + 1))" "$log" | grep -q "state lease heartbeat did not become ready"; then
+      info "gateway start attempt $attempt failed on the gateway's 5 s state-lease start-up timeout (machine under load); retrying"
+      attempt=$((attempt + 1))
+      continue
+    fi
+    info "gateway did not become ready (rc $rc); last log lines of $log:"
+    tail -n 40 "$log" >&2 || true
     exit 1
-  fi
+  done
 
   # shellcheck disable=SC2016
   "$NODE_BIN" -e '

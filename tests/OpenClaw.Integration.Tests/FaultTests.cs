@@ -27,14 +27,18 @@ public sealed class LoopbackProxy : IDisposable
         public volatile bool BlackHoled;
     }
 
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener _listener;
     private readonly int _target;
     private readonly List<Link> _links = new();
     private readonly CancellationTokenSource _stop = new();
 
-    public LoopbackProxy(int targetPort)
+    public LoopbackProxy(int targetPort) : this(targetPort, 0) { }
+
+    /// <summary>A proxy listening on a chosen loopback port (0 = any free port).</summary>
+    public LoopbackProxy(int targetPort, int listenPort)
     {
         _target = targetPort;
+        _listener = new TcpListener(IPAddress.Loopback, listenPort);
         _listener.Start();
         _ = Task.Run(AcceptAsync);
     }

@@ -45,7 +45,12 @@ public sealed class RealGateway : IAsyncDisposable
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
     private static bool _installed;
 
-    public static async Task<RealGateway> StartAsync(bool autoApproveLocal = true, bool tls = false)
+    /// <param name="autoApproveLocal">Approve loopback devices silently (the gateway's default).</param>
+    /// <param name="tls">Serve wss:// with an auto-generated self-signed certificate.</param>
+    /// <param name="configPatch">JSON merged into the gateway's config before it starts (e.g. <c>plugins.load.paths</c>).</param>
+    /// <param name="untilListening">Return as soon as the gateway answers connect, even with its start-up refusal
+    /// (<c>startup-sidecars</c>), instead of waiting until it accepts connects.</param>
+    public static async Task<RealGateway> StartAsync(bool autoApproveLocal = true, bool tls = false, string? configPatch = null, bool untilListening = false)
     {
         await InstallLock.WaitAsync();
         try
@@ -62,7 +67,9 @@ public sealed class RealGateway : IAsyncDisposable
         var args = new System.Collections.Generic.List<string> { "start", dir };
         if (!autoApproveLocal) { args.Add("--no-auto-approve-local"); }
         if (tls) { args.Add("--tls"); }
-        await Script(TimeSpan.FromMinutes(3), args.ToArray());
+        if (configPatch is not null) { args.Add("--config-patch"); args.Add(configPatch); }
+        if (untilListening) { args.Add("--until-listening"); }
+        await Script(TimeSpan.FromMinutes(10), args.ToArray());
         return Load(dir);
     }
 
@@ -76,7 +83,7 @@ public sealed class RealGateway : IAsyncDisposable
     public Task StopAsync() => Script(TimeSpan.FromMinutes(1), "stop", Directory);
 
     /// <summary>Starts it again on the same port with the same token and state.</summary>
-    public Task StartAgainAsync() => Script(TimeSpan.FromMinutes(3), "start", Directory);
+    public Task StartAgainAsync() => Script(TimeSpan.FromMinutes(10), "start", Directory);
 
     /// <summary>Runs the real openclaw CLI against this gateway and returns its stdout.</summary>
     public Task<string> CliAsync(params string[] args)

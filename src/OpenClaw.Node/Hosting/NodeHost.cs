@@ -22,6 +22,10 @@ namespace OpenClaw.Node.Hosting;
 /// reconnecting. Returns an exit code from <see cref="NodeHostExitCodes"/>. While it runs it publishes its live state to
 /// <c>node-status.json</c> in the state directory (on every change and every
 /// <see cref="NodeHostOptions.StatusHeartbeatInterval"/>; read by <see cref="NodeStatusReader"/>).
+/// While the gateway is still loading its start-up plugins it refuses <c>connect</c> with retryable <c>UNAVAILABLE</c>
+/// <c>startup-sidecars</c> (spec 2.5): the host closes that socket with 1013 "gateway starting" and retries after the
+/// gateway's <c>retryAfterMs</c> clamped to 100..2000 ms (500 ms when absent), as the reference client does. Any other
+/// <c>retryAfterMs</c> is bounded to 100 ms .. <see cref="NodeHostOptions.ReconnectMaxDelay"/>.
 /// </summary>
 public sealed class NodeHost
 {
@@ -36,6 +40,7 @@ public sealed class NodeHost
     private NodeConnectionState? _lastState;
     private string? _lastPairingRequest;
     private NodeStatusPublisher? _status;
+    private bool _configUnsaved;
 
     /// <summary>Creates a host; nothing happens until <see cref="RunAsync"/>.</summary>
     public NodeHost(NodeHostOptions options, INodeLog? log = null)
@@ -101,7 +106,7 @@ public sealed class NodeHost
         }
         catch (StateFileException ex)
         {
-            int code = Fail(null, NodeHostExitCodes.Configuration, ex.Message);
+            int code = Fail(null, ex.StorageUnavailable ? NodeHostExitCodes.StateWriteFailed : NodeHostExitCodes.Configuration, ex.Message);
             StopPublishing();
             instanceLock?.Dispose();
             return code;
@@ -153,6 +158,11 @@ public sealed class NodeHost
         catch (UnauthorizedAccessException ex)
         {
             throw new StateFileException(path, $"Cannot write '{path}': {ex.Message} Check the owner of the state directory.", ex);
+        }
+        catch (System.IO.IOException ex) when (SecureFile.StorageProblem(ex) is string problem)
+        {
+            throw new StateFileException(path, $"Cannot create '{path}': {problem} ({ex.Message}). Free space or remount the state directory read-write, then start again.", ex)
+            { StorageUnavailable = true };
         }
         catch (System.IO.IOException ex)
         {
@@ -251,7 +261,8 @@ public sealed class NodeHost
         config.Gateway = settings;
         if (!string.IsNullOrWhiteSpace(_options.NodeId)) { config.NodeId = _options.NodeId!.Trim(); }
         if (!string.IsNullOrWhiteSpace(_options.DisplayName)) { config.DisplayName = _options.DisplayName!.Trim(); }
-        store.SaveConfig(config);
+        // Unchanged settings are not rewritten, so a node whose token is already stored starts on a full or read-only disk.
+        if (SecureFile.ReadAllTextOrNull(store.ConfigPath) != config.ToJson()) { store.SaveConfig(config); }
         _browser = Browser.BrowserProxyFeature.Load(stateDir);
         return new Prepared(store, config, identity, settings);
     }
@@ -330,11 +341,10 @@ public sealed class NodeHost
             session = new Session(conn, hello, dispatcher);
             dispatcher.SetMaxPayload(hello.MaxPayload);
             _lastPairingRequest = null;
-            if (hello.DeviceToken is not null && hello.DeviceToken != prep.Config.Token)
+            if ((hello.DeviceToken is not null && hello.DeviceToken != prep.Config.Token) || _configUnsaved)
             {
-                prep.Config.Token = hello.DeviceToken;
-                prep.Store.SaveConfig(prep.Config);
-                _log.Write(NodeLogLevel.Info, "Stored the device token issued by the gateway.");
+                if (hello.DeviceToken is not null) { prep.Config.Token = hello.DeviceToken; }
+                SaveConfigAfterConnect(prep);
             }
             return session;
         }
@@ -345,6 +355,11 @@ public sealed class NodeHost
         }
         catch (GatewayException ex)
         {
+            if (IsStartupUnavailable(ex))
+            {
+                // As the reference client: close with 1013 "gateway starting" (the gateway closes with the same code).
+                await conn.CloseAsync(1013, "gateway starting", TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
+            }
             await conn.DisposeAsync().ConfigureAwait(false);
             throw Classify(prep, ex, usedDeviceToken: deviceToken is not null);
         }
@@ -357,6 +372,46 @@ public sealed class NodeHost
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
+    /// <summary>
+    /// Saves node.json with the device token the gateway issued. When the file system is full or read-only the session is
+    /// kept (the token stays in memory and is used for reconnects), the error names the file and the cause, and the save
+    /// is retried on every later connect; node.json keeps its previous content. Other write failures are fatal.
+    /// </summary>
+    private void SaveConfigAfterConnect(Prepared prep)
+    {
+        try
+        {
+            prep.Store.SaveConfig(prep.Config);
+            if (_configUnsaved) { _log.Write(NodeLogLevel.Info, $"Saved {prep.Store.ConfigPath} (it could not be written before)."); }
+            else { _log.Write(NodeLogLevel.Info, "Stored the device token issued by the gateway."); }
+            _configUnsaved = false;
+        }
+        catch (StateFileException ex) when (ex.StorageUnavailable)
+        {
+            _configUnsaved = true;
+            _log.Write(NodeLogLevel.Error, "Could not store the device token issued by the gateway: " + ex.Message +
+                " This session keeps the token in memory; a restart before the save succeeds connects with the shared gateway token again.");
+            _status?.OnWarning("Could not store the device token: " + ex.Message, "StateWriteFailed");
+        }
+    }
+
+    /// <summary>
+    /// True for the gateway's start-up refusal (spec 2.5): retryable <c>UNAVAILABLE</c> with
+    /// <c>details.reason = "startup-sidecars"</c>, sent while its start-up plugins load.
+    /// </summary>
+    internal static bool IsStartupUnavailable(GatewayException ex) =>
+        ex.Code == "UNAVAILABLE" && ex.Retryable && ex.Details.Str("reason") == "startup-sidecars";
+
+    /// <summary>
+    /// Delay before retrying after a start-up refusal: the gateway's <c>retryAfterMs</c> (500 ms when absent) clamped to
+    /// 100..2000 ms, as the reference client does, so a bad value neither spins nor stalls the node.
+    /// </summary>
+    internal static TimeSpan StartupRetryDelay(int? retryAfterMs) => TimeSpan.FromMilliseconds(Math.Min(Math.Max(retryAfterMs ?? 500, 100), 2000));
+
+    /// <summary>A gateway-suggested delay (<c>retryAfterMs</c>) bounded to 100 ms .. <see cref="NodeHostOptions.ReconnectMaxDelay"/>.</summary>
+    private TimeSpan BoundedRetryAfter(int retryAfterMs) =>
+        TimeSpan.FromMilliseconds(Math.Min(Math.Max(retryAfterMs, 100), Math.Max(100, _options.ReconnectMaxDelay.TotalMilliseconds)));
+
     private Exception Classify(Prepared prep, GatewayException ex, bool usedDeviceToken)
     {
         string? code = ex.DetailsCode;
@@ -365,7 +420,12 @@ public sealed class NodeHost
         if (tokenMismatch && usedDeviceToken)
         {
             prep.Config.Token = null;
-            prep.Store.SaveConfig(prep.Config);
+            try { prep.Store.SaveConfig(prep.Config); _configUnsaved = false; }
+            catch (StateFileException save) when (save.StorageUnavailable)
+            {
+                _configUnsaved = true;
+                _log.Write(NodeLogLevel.Error, "Could not drop the rejected device token from node.json: " + save.Message);
+            }
             bool haveShared = !string.IsNullOrEmpty(_options.GatewayToken) || !string.IsNullOrEmpty(_options.GatewayPassword);
             if (haveShared)
             {
@@ -375,6 +435,10 @@ public sealed class NodeHost
             return new FatalException(NodeHostExitCodes.AuthenticationFailed,
                 "The gateway no longer accepts this node's device token (it was revoked or the node was removed) and no shared gateway token is configured. " +
                 "Set OPENCLAW_GATEWAY_TOKEN and start the node again to request pairing anew.", ex);
+        }
+        if (IsStartupUnavailable(ex))
+        {
+            return new RetryException("The gateway is still starting (its start-up plugins are loading: startup-sidecars).", StartupRetryDelay(ex.RetryAfterMs), ex);
         }
         switch (ex.Kind)
         {
@@ -393,7 +457,7 @@ public sealed class NodeHost
                 return new RetryException("Waiting for pairing approval.", _options.PairingRetryInterval, ex);
             }
             case FailureKind.RateLimited:
-                return new RetryException("The gateway rate-limited this node.", ex.RetryAfterMs is int r ? TimeSpan.FromMilliseconds(r) : _options.ReconnectMaxDelay, ex);
+                return new RetryException("The gateway rate-limited this node.", ex.RetryAfterMs is int r ? BoundedRetryAfter(r) : _options.ReconnectMaxDelay, ex);
             case FailureKind.AuthFailed:
             case FailureKind.PairingRequired:
                 return new FatalException(NodeHostExitCodes.AuthenticationFailed, AuthAdvice(ex), ex);
@@ -402,7 +466,7 @@ public sealed class NodeHost
             case FailureKind.InvalidArgument when code == "PROTOCOL_MISMATCH" || ex.Message.IndexOf("invalid connect params", StringComparison.Ordinal) >= 0:
                 return new FatalException(NodeHostExitCodes.Failure, $"The gateway rejected this node's connect request as incompatible: {ex.Message}", ex);
             default:
-                return new RetryException(ex.Message, ex.RetryAfterMs is int ms ? TimeSpan.FromMilliseconds(ms) : null, ex);
+                return new RetryException(ex.Message, ex.RetryAfterMs is int ms ? BoundedRetryAfter(ms) : null, ex);
         }
     }
 

@@ -71,4 +71,11 @@ public static class NodeHostExitCodes
 
     /// <summary>Local configuration or state is unusable (corrupt state file, bad fingerprint, plaintext to a public host).</summary>
     public const int Configuration = 78;
+
+    /// <summary>
+    /// The state directory could not be written because its file system is full or read-only (EX_IOERR). The state files
+    /// are unchanged; free space or make the file system writable. Not in the service's RestartPreventExitStatus, so a
+    /// supervisor keeps restarting the host (each start logs the cause) and it recovers by itself once writes succeed.
+    /// </summary>
+    public const int StateWriteFailed = 74;
 }

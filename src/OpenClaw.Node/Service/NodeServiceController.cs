@@ -319,6 +319,7 @@ public abstract class NodeServiceController : INodeServiceProbe
         2 => " (exit code 2: the service's command line is invalid, e.g. a malformed host, port or fingerprint; reinstall with -Force and correct values)",
         77 => " (exit code 77: the gateway rejected the credentials; give the right token and reinstall with -Force)",
         78 => " (exit code 78: the configuration or state is unusable; the log says which)",
+        74 => " (exit code 74: the state directory's file system is full or read-only; free space or remount it read-write, the service restarts the node by itself)",
         int c => $" (exit code {c})",
     };
 

@@ -49,8 +49,41 @@ internal static class SecureFile
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            if (StorageProblem(ex) is string problem)
+            {
+                throw new StateFileException(path, $"Could not write '{path}': {problem} ({ex.Message}). The previous file is unchanged. " +
+                    (problem.StartsWith("the disk", StringComparison.Ordinal)
+                        ? "Free space on that file system; the node saves it again once writes succeed."
+                        : "Remount it read-write (or choose another state directory); the node saves it again once writes succeed."), ex)
+                { StorageUnavailable = true };
+            }
             throw new StateFileException(path, $"Could not write '{path}': {ex.Message} Check that the state directory is writable by this user.", ex);
         }
+    }
+
+    /// <summary>
+    /// Describes a write failure caused by the file system rather than the file: full (ENOSPC, EDQUOT; Windows
+    /// ERROR_DISK_FULL, ERROR_HANDLE_DISK_FULL) or read-only (EROFS; Windows ERROR_WRITE_PROTECT). Null for anything else.
+    /// </summary>
+    internal static string? StorageProblem(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is not IOException) { continue; }
+            int h = e.HResult;
+            int win = (h & unchecked((int)0xFFFF0000)) == unchecked((int)0x80070000) ? h & 0xFFFF : -1;
+            string m = e.Message;
+            if (h == 28 || h == 122 || win == 112 || win == 39 || m.IndexOf("No space left on device", StringComparison.OrdinalIgnoreCase) >= 0
+                || m.IndexOf("Disk quota exceeded", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return "the disk is full (ENOSPC)";
+            }
+            if (h == 30 || win == 19 || m.IndexOf("Read-only file system", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return "the file system is read-only (EROFS)";
+            }
+        }
+        return null;
     }
 
     /// <summary>How old a leftover temp file must be before it is removed (a writer in another process may still be using a fresh one).</summary>

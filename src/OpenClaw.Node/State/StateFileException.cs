@@ -14,4 +14,12 @@ public sealed class StateFileException : Exception
 
     /// <summary>Full path of the file at fault.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// True when the file could not be written because its file system is full (ENOSPC, quota) or read-only (EROFS):
+    /// a condition outside the file's content that goes away once space is freed or the file system is writable again.
+    /// The host then exits with <see cref="Hosting.NodeHostExitCodes.StateWriteFailed"/> rather than
+    /// <see cref="Hosting.NodeHostExitCodes.Configuration"/>, so a supervisor restarts it.
+    /// </summary>
+    public bool StorageUnavailable { get; init; }
 }

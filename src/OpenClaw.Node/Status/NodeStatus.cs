@@ -16,7 +16,7 @@ public enum NodeHostState
     Running,
     /// <summary>The host stopped on request (exit code 0).</summary>
     Stopped,
-    /// <summary>The host stopped because of an error a retry cannot fix (exit code 1, 77 or 78; see the last error).</summary>
+    /// <summary>The host stopped because of an error a retry cannot fix (exit code 1, 77 or 78, or 74 while its state directory cannot be written; see the last error).</summary>
     Failed,
     /// <summary>The host ended without a clean stop (killed, crashed, power loss): its process is gone or its id now belongs to another process.</summary>
     Dead,

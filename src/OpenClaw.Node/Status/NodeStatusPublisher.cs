@@ -96,6 +96,9 @@ internal sealed class NodeStatusPublisher : IDisposable
         SetError(d, message, kind, DateTimeOffset.UtcNow);
     });
 
+    /// <summary>Records a problem that does not change the connection state (e.g. a state file that could not be saved).</summary>
+    public void OnWarning(string message, string kind) => Update(d => SetError(d, message, kind, DateTimeOffset.UtcNow));
+
     /// <summary>Records the loss of an established connection.</summary>
     public void OnDisconnected(string message) => Update(d =>
     {
@@ -138,6 +141,7 @@ internal sealed class NodeStatusPublisher : IDisposable
     {
         NodeHostExitCodes.AuthenticationFailed => "AuthFailed",
         NodeHostExitCodes.Configuration => "Configuration",
+        NodeHostExitCodes.StateWriteFailed => "StateWriteFailed",
         _ => "Failure",
     };
 

@@ -125,7 +125,7 @@ public sealed class OpenClawNodeStatus
     /// <summary>When the host last wrote its status (every 15 s while it runs).</summary>
     public DateTimeOffset? HeartbeatTime { get; }
 
-    /// <summary>The host's exit code once it stopped: 0 on request, 1 failure, 77 credentials rejected, 78 unusable configuration.</summary>
+    /// <summary>The host's exit code once it stopped: 0 on request, 1 failure, 74 state directory not writable (disk full or read-only), 77 credentials rejected, 78 unusable configuration.</summary>
     public int? HostExitCode { get; }
 
     /// <summary>Full path of node-status.json.</summary>

@@ -52,7 +52,7 @@ public sealed class OpenClawServiceResult
     /// <summary>The host's process id while running.</summary>
     public int? ProcessId { get; }
 
-    /// <summary>Exit code of the last run when the service is not running (77: credentials rejected, 78: configuration unusable).</summary>
+    /// <summary>Exit code of the last run when the service is not running (74: state directory not writable, 77: credentials rejected, 78: configuration unusable).</summary>
     public int? LastExitCode { get; }
 
     /// <summary>Systemd, ScheduledTask, WindowsService, Launchd, or None.</summary>

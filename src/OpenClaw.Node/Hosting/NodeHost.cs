@@ -62,6 +62,10 @@ public sealed class NodeHost
         public NodeConfig Config { get; }
         public DeviceIdentity Identity { get; }
         public GatewaySettings Gateway { get; }
+
+        /// <summary>The setup code's bootstrap token until the first hello-ok; null once used (never sent again) or without a code.</summary>
+        public string? BootstrapToken { get; set; }
+
         public string Url => GatewayEndpoint.ToUri(Gateway).ToString();
     }
 
@@ -213,6 +217,12 @@ public sealed class NodeHost
         return NodeHostExitCodes.Stopped;
     }
 
+    private static string? TlsFingerprintOrNull(string text)
+    {
+        try { return TlsFingerprint.Normalise(text); }
+        catch (FormatException) { return null; }
+    }
+
     private Prepared Prepare()
     {
         string stateDir = StateDirectory.Resolve(_options.StateDirectory);
@@ -222,16 +232,37 @@ public sealed class NodeHost
         if (created) { _log.Write(NodeLogLevel.Info, $"Created a new device identity {identity.DeviceId} in {store.IdentityPath}."); }
 
         GatewaySettings? saved = config.Gateway;
-        bool tls = _options.Tls ?? saved?.Tls ?? false;
+        Enrollment.SetupCode? code = null;
+        if (!string.IsNullOrWhiteSpace(_options.SetupCode))
+        {
+            try { code = Enrollment.SetupCode.Parse(_options.SetupCode); }
+            catch (Enrollment.SetupCodeException ex) { throw new GatewayException(FailureKind.Configuration, ex.ErrorId, ex.Message); }
+            if (!string.IsNullOrWhiteSpace(_options.Host) || _options.Port is not null || _options.ContextPath is not null)
+            {
+                throw new GatewayException(FailureKind.Configuration, "SetupCodeWithGateway",
+                    $"The setup code names its gateway ({code.Url}); do not give a host, port or context path as well.");
+            }
+            if (code.TlsFingerprint is not null && !string.IsNullOrWhiteSpace(_options.TlsFingerprint)
+                && TlsFingerprintOrNull(_options.TlsFingerprint!) != code.TlsFingerprint)
+            {
+                throw new GatewayException(FailureKind.Configuration, "SetupCodePinConflict",
+                    "The TLS fingerprint given differs from the one the setup code carries; drop --tls-fingerprint or ask for a new code.");
+            }
+        }
+        bool tls = code?.Gateway.Tls ?? _options.Tls ?? saved?.Tls ?? false;
         var settings = new GatewaySettings
         {
-            Host = string.IsNullOrWhiteSpace(_options.Host) ? saved?.Host ?? "127.0.0.1" : _options.Host!.Trim(),
-            Port = _options.Port ?? saved?.Port ?? 18789,
+            Host = code?.Gateway.Host ?? (string.IsNullOrWhiteSpace(_options.Host) ? saved?.Host ?? "127.0.0.1" : _options.Host!.Trim()),
+            Port = code?.Gateway.Port ?? _options.Port ?? saved?.Port ?? 18789,
             Tls = tls,
-            ContextPath = _options.ContextPath ?? saved?.ContextPath,
+            ContextPath = code is not null ? code.Gateway.ContextPath : _options.ContextPath ?? saved?.ContextPath,
         };
         string? pin = null;
-        if (!string.IsNullOrWhiteSpace(_options.TlsFingerprint))
+        if (code?.TlsFingerprint is not null)
+        {
+            pin = code.TlsFingerprint;
+        }
+        else if (!string.IsNullOrWhiteSpace(_options.TlsFingerprint))
         {
             try { pin = TlsFingerprint.Normalise(_options.TlsFingerprint!); }
             catch (FormatException ex) { throw new GatewayException(FailureKind.Configuration, "InvalidTlsFingerprint", "The TLS fingerprint " + ex.Message); }
@@ -253,7 +284,20 @@ public sealed class NodeHost
         if (!string.IsNullOrWhiteSpace(_options.DisplayName)) { config.DisplayName = _options.DisplayName!.Trim(); }
         store.SaveConfig(config);
         _browser = Browser.BrowserProxyFeature.Load(stateDir);
-        return new Prepared(store, config, identity, settings);
+        var prepared = new Prepared(store, config, identity, settings);
+        if (code is not null)
+        {
+            if (config.Token is not null)
+            {
+                _log.Write(NodeLogLevel.Info, $"This node is already enrolled with {prepared.Url} (it holds a device token); the setup code is not needed and was not used.");
+            }
+            else
+            {
+                prepared.BootstrapToken = code.BootstrapToken;
+                _log.Write(NodeLogLevel.Info, $"Enrolling with a {code}.");
+            }
+        }
+        return prepared;
     }
 
     private sealed class Session
@@ -291,9 +335,12 @@ public sealed class NodeHost
     {
         if (_lastState != NodeConnectionState.PairingRequired) { Report(prep, NodeConnectionState.Connecting, $"Connecting to {prep.Url}."); }
         string? deviceToken = prep.Config.Token;
+        string? bootstrap = deviceToken is null ? prep.BootstrapToken : null;
         ConnectCredentials creds = deviceToken is not null
             ? new ConnectCredentials(DeviceToken: deviceToken)
-            : new ConnectCredentials(Token: NullIfEmpty(_options.GatewayToken), Password: NullIfEmpty(_options.GatewayPassword));
+            : bootstrap is not null
+                ? new ConnectCredentials(BootstrapToken: bootstrap)
+                : new ConnectCredentials(Token: NullIfEmpty(_options.GatewayToken), Password: NullIfEmpty(_options.GatewayPassword));
 
         var resolver = PathResolver.FromEnvironment();
         IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, prep.Store.Directory, () => prep.Config.RemoteEdits, () => _skillBins);
@@ -330,11 +377,18 @@ public sealed class NodeHost
             session = new Session(conn, hello, dispatcher);
             dispatcher.SetMaxPayload(hello.MaxPayload);
             _lastPairingRequest = null;
+            if (bootstrap is not null)
+            {
+                // Single-use: whatever happens next, the bootstrap token is never sent again by this host.
+                prep.BootstrapToken = null;
+            }
             if (hello.DeviceToken is not null && hello.DeviceToken != prep.Config.Token)
             {
                 prep.Config.Token = hello.DeviceToken;
                 prep.Store.SaveConfig(prep.Config);
-                _log.Write(NodeLogLevel.Info, "Stored the device token issued by the gateway.");
+                _log.Write(NodeLogLevel.Info, bootstrap is not null
+                    ? "Enrolled with the setup code: stored the device token issued by the gateway; the setup code is used up and not needed again."
+                    : "Stored the device token issued by the gateway.");
             }
             return session;
         }
@@ -346,7 +400,7 @@ public sealed class NodeHost
         catch (GatewayException ex)
         {
             await conn.DisposeAsync().ConfigureAwait(false);
-            throw Classify(prep, ex, usedDeviceToken: deviceToken is not null);
+            throw Classify(prep, ex, usedDeviceToken: deviceToken is not null, usedBootstrap: bootstrap is not null);
         }
         catch (StateFileException ex)
         {
@@ -357,9 +411,16 @@ public sealed class NodeHost
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
-    private Exception Classify(Prepared prep, GatewayException ex, bool usedDeviceToken)
+    private Exception Classify(Prepared prep, GatewayException ex, bool usedDeviceToken, bool usedBootstrap = false)
     {
         string? code = ex.DetailsCode;
+        if (usedBootstrap && ex.Kind == FailureKind.AuthFailed)
+        {
+            prep.BootstrapToken = null;
+            return new FatalException(NodeHostExitCodes.AuthenticationFailed,
+                "The gateway refused the setup code (" + (code ?? ex.Code) + "): it was already used, has expired or was revoked. Setup codes work once and live 10 minutes; " +
+                "ask an operator for a new one (New-OpenClawSetupCode or 'openclaw-node nodes setup-code') and start again.", ex);
+        }
         bool tokenMismatch = code == "AUTH_DEVICE_TOKEN_MISMATCH"
             || (ex.CloseCode == 1008 && ex.Message.IndexOf("device token mismatch", StringComparison.OrdinalIgnoreCase) >= 0);
         if (tokenMismatch && usedDeviceToken)

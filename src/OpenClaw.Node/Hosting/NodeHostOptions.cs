@@ -35,6 +35,14 @@ public sealed record NodeHostOptions
     /// <summary>Shared gateway token (from <c>OPENCLAW_GATEWAY_TOKEN</c> or a SecureString); used only until a device token is stored, and as fallback when it is revoked.</summary>
     public string? GatewayToken { get; init; }
 
+    /// <summary>
+    /// A setup code or <c>oc-pair://</c> link (<see cref="Enrollment.SetupCode"/>, a secret) for bootstrap enrolment: the
+    /// gateway URL and pin come from it, the first connect authenticates with its single-use bootstrap token, and the
+    /// device token the gateway returns is stored and used from then on. Ignored (not used) when <c>node.json</c> already
+    /// holds a device token for the code's gateway. Null for none.
+    /// </summary>
+    public string? SetupCode { get; init; }
+
     /// <summary>Shared gateway password (<c>OPENCLAW_GATEWAY_PASSWORD</c>), an alternative to the token.</summary>
     public string? GatewayPassword { get; init; }
 

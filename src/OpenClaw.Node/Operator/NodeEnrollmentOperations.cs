@@ -148,10 +148,12 @@ public static class NodeEnrollmentOperations
     /// <param name="surfaceTimeout">How long to wait for those surfaces.</param>
     /// <param name="onOutcome">Called once per request as soon as it is decided (may be null).</param>
     /// <param name="ct">Cancellation.</param>
+    /// <param name="requestIds">Only these request ids (case-insensitive; an unknown id gives a <c>NodeRequestNotFound</c> failure); null = every pending request.</param>
     /// <returns>One outcome per request considered, in order.</returns>
     /// <exception cref="GatewayException">Listing the requests failed (per-request failures are outcomes, not exceptions).</exception>
     public static async Task<IReadOnlyList<NodeRequestOutcome>> ApproveMatchingAsync(this OperatorClient op, NodeRequestFilter filter,
-        bool includeCommandSurface, TimeSpan surfaceTimeout, Action<NodeRequestOutcome>? onOutcome, CancellationToken ct)
+        bool includeCommandSurface, TimeSpan surfaceTimeout, Action<NodeRequestOutcome>? onOutcome, CancellationToken ct,
+        IReadOnlyCollection<string>? requestIds = null)
     {
         var outcomes = new List<NodeRequestOutcome>();
         void Add(NodeRequestOutcome o)
@@ -161,7 +163,19 @@ public static class NodeEnrollmentOperations
         }
         var approvedDevices = new List<string>();
         var handledNodes = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (NodeRequestInfo r in await op.GetRequestsAsync(ct).ConfigureAwait(false))
+        IReadOnlyList<NodeRequestInfo> pending = await op.GetRequestsAsync(ct).ConfigureAwait(false);
+        IEnumerable<NodeRequestInfo> targets = pending;
+        if (requestIds is not null)
+        {
+            var ids = new HashSet<string>(requestIds, StringComparer.OrdinalIgnoreCase);
+            targets = pending.Where(r => ids.Contains(r.RequestId)).ToList();
+            foreach (string id in requestIds.Where(id => !pending.Any(r => string.Equals(r.RequestId, id, StringComparison.OrdinalIgnoreCase))))
+            {
+                Add(new NodeRequestOutcome(new NodeRequestInfo { RequestId = id }, NodeRequestOutcomeKind.Failed, "NodeRequestNotFound",
+                    $"No pending request has the id '{id}'; it may have been handled or expired (list them with Get-OpenClawNodeRequest or 'openclaw-node nodes pending')."));
+            }
+        }
+        foreach (NodeRequestInfo r in targets)
         {
             NodeRequestOutcome o = await DecideAsync(op, filter, r, ct).ConfigureAwait(false);
             Add(o);

@@ -24,14 +24,24 @@ internal static class EnrollCommands
     /// <summary>The setup-code options of <c>run</c>.</summary>
     public sealed class RunOptions
     {
-        public RunOptions(Option<string?> pair, Option<string?> pairFile)
+        public RunOptions(Option<string?> pair, Option<string?> pairFile, Option<string[]> commands)
         {
             Pair = pair;
             PairFile = pairFile;
+            Commands = commands;
         }
 
         public Option<string?> Pair { get; }
         public Option<string?> PairFile { get; }
+        public Option<string[]> Commands { get; }
+
+        /// <summary>The <c>--commands</c> list (commas split), or null when not given.</summary>
+        public IReadOnlyList<string>? GetCommands(ParseResult pr)
+        {
+            string[]? v = pr.GetValue(Commands);
+            if (v is not { Length: > 0 }) { return null; }
+            return v.SelectMany(x => x.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries)).Select(x => x.Trim()).Where(x => x.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        }
     }
 
     /// <summary>Adds <c>--pair</c> and <c>--pair-file</c> to <paramref name="run"/>.</summary>
@@ -50,9 +60,15 @@ internal static class EnrollCommands
             try { SetupCode.Parse(v); }
             catch (SetupCodeException ex) { r.AddError(ex.Message); }
         });
+        var commands = new Option<string[]>("--commands")
+        {
+            Description = "Declare and serve only these commands (e.g. system.run,system.which; repeat or comma-separate): a small first surface for filtered fleet approval.",
+            AllowMultipleArgumentsPerToken = true,
+        };
         run.Options.Add(pair);
         run.Options.Add(pairFile);
-        return new RunOptions(pair, pairFile);
+        run.Options.Add(commands);
+        return new RunOptions(pair, pairFile, commands);
     }
 
     /// <summary>

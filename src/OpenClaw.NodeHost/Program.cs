@@ -50,6 +50,7 @@ public static class Program
         run.SetAction((pr, ct) => EnrollCommands.WithSetupCode(pr, pairOptions, setupCode => ServiceCommands.WithTokenFile(pr.GetValue(tokenFile), Environment.GetEnvironmentVariable(TokenVariable), token => RunMaybeAsService(pr.GetValue(windowsService), c => RunAsync(new NodeHostOptions
         {
             SetupCode = setupCode,
+            Commands = pairOptions.GetCommands(pr),
             StateDirectory = pr.GetValue(stateDir),
             Host = pr.GetValue(host),
             Port = pr.GetValue(port),

@@ -284,6 +284,19 @@ public sealed class NodeHost
         if (!string.IsNullOrWhiteSpace(_options.DisplayName)) { config.DisplayName = _options.DisplayName!.Trim(); }
         store.SaveConfig(config);
         _browser = Browser.BrowserProxyFeature.Load(stateDir);
+        if (_options.Commands is IReadOnlyList<string> only)
+        {
+            var known = new List<string>();
+            foreach (INodeCommand c in _browser?.AddTo(CreateCommands(PathResolver.FromEnvironment(), stateDir, () => RemoteEditPolicy.Allow)) ?? CreateCommands(PathResolver.FromEnvironment(), stateDir, () => RemoteEditPolicy.Allow)) { known.Add(c.Name); }
+            foreach (string name in only)
+            {
+                if (!known.Contains(name))
+                {
+                    throw new GatewayException(FailureKind.Configuration, "UnknownNodeCommand",
+                        $"This node host has no command '{name}'; --commands takes names from: {string.Join(", ", known)}.");
+                }
+            }
+        }
         var prepared = new Prepared(store, config, identity, settings);
         if (code is not null)
         {
@@ -345,6 +358,12 @@ public sealed class NodeHost
         var resolver = PathResolver.FromEnvironment();
         IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, prep.Store.Directory, () => prep.Config.RemoteEdits, () => _skillBins);
         if (_browser is not null) { commands = _browser.AddTo(commands); }
+        if (_options.Commands is IReadOnlyList<string> only)
+        {
+            var keep = new List<INodeCommand>();
+            foreach (INodeCommand c in commands) { if (System.Linq.Enumerable.Contains(only, c.Name)) { keep.Add(c); } }
+            commands = keep;
+        }
         var names = new List<string>();
         foreach (INodeCommand c in commands) { names.Add(c.Name); }
         names.Sort(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace OpenClaw.Node.Hosting;
 
@@ -42,6 +43,13 @@ public sealed record NodeHostOptions
     /// holds a device token for the code's gateway. Null for none.
     /// </summary>
     public string? SetupCode { get; init; }
+
+    /// <summary>
+    /// Declare (and serve) only these commands, e.g. <c>system.run</c> and <c>system.which</c> (the official host's
+    /// <c>--commands</c>): a small first surface is what a filtered fleet approval expects. Null = every command this host
+    /// has. A name this host does not have is a configuration error (exit 78). Not saved: give it on every run.
+    /// </summary>
+    public IReadOnlyList<string>? Commands { get; init; }
 
     /// <summary>Shared gateway password (<c>OPENCLAW_GATEWAY_PASSWORD</c>), an alternative to the token.</summary>
     public string? GatewayPassword { get; init; }

@@ -20,9 +20,11 @@ usage() {
 Usage: scripts/gateway.sh <command> [args]
 
   install                     install Node 26 + openclaw into <repo>/.cache/openclaw-gateway (idempotent)
-  start <dir> [--port P] [--token T] [--no-auto-approve-local] [--tls]
+  start <dir> [--port P] [--token T] [--no-auto-approve-local] [--tls] [--config-patch JSON]
                               start an isolated gateway in the background, wait until it accepts
-                              WebSocket connects, write and print <dir>/gateway.json
+                              WebSocket connects, write and print <dir>/gateway.json; --config-patch
+                              merges JSON into the gateway config (__PORT__ is replaced by the port),
+                              e.g. '{"plugins":{"entries":{"device-pair":{"config":{"publicUrl":"ws://127.0.0.1:__PORT__"}}}}}'
   stop <dir>                  SIGTERM the gateway (SIGKILL after a bound); keeps gateway.json
   kill <dir>                  SIGKILL the gateway (no shutdown event, no close frames)
   status <dir>                print gateway.json; exit 0 when the gateway process is alive, 3 when not
@@ -411,9 +413,10 @@ cmd_start() {
   [[ $# -ge 1 ]] || die "usage: start <dir> [--port P] [--token T] [--no-auto-approve-local] [--tls]"
   local dir_arg="$1"
   shift
-  local port="" token="" auto_approve_local=1 tls=0
+  local port="" token="" auto_approve_local=1 tls=0 config_patch=""
   while [[ $# -gt 0 ]]; do
     case "$1" in
+      --config-patch) [[ $# -ge 2 ]] || die "--config-patch needs a JSON value"; config_patch="$2"; shift 2 ;;
       --port) [[ $# -ge 2 ]] || die "--port needs a value"; port="$2"; shift 2 ;;
       --port=*) port="${1#--port=}"; shift ;;
       --token) [[ $# -ge 2 ]] || die "--token needs a value"; token="$2"; shift 2 ;;
@@ -455,6 +458,10 @@ cmd_start() {
   [[ "$tls" == 1 ]] && { tls_cfg='{"enabled":true,"autoGenerate":true}'; scheme=wss; }
   configure_state "$dir" "{\"gateway\":{\"nodes\":{\"pairing\":{\"autoApproveLocal\":$aal}},\"tls\":$tls_cfg}}" >>"$log" 2>&1 ||
     { tail -n 20 "$log" >&2; die "could not write the gateway config in $dir/state"; }
+  if [[ -n "$config_patch" ]]; then
+    configure_state "$dir" "${config_patch//__PORT__/$port}" >>"$log" 2>&1 ||
+      { tail -n 20 "$log" >&2; die "could not apply --config-patch to the gateway config in $dir/state"; }
+  fi
 
   local launcher=env # no-op wrapper where setsid is missing (macOS)
   command -v setsid >/dev/null 2>&1 && launcher=setsid

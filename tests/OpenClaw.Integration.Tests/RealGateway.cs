@@ -45,7 +45,10 @@ public sealed class RealGateway : IAsyncDisposable
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
     private static bool _installed;
 
-    public static async Task<RealGateway> StartAsync(bool autoApproveLocal = true, bool tls = false)
+    /// <param name="autoApproveLocal">Loopback device auto-approval (the gateway's default) or off.</param>
+    /// <param name="tls">Serve wss:// with a generated self-signed certificate.</param>
+    /// <param name="configPatch">JSON merged into the gateway config before it starts (<c>__PORT__</c> = its port); see scripts/gateway.sh.</param>
+    public static async Task<RealGateway> StartAsync(bool autoApproveLocal = true, bool tls = false, string? configPatch = null)
     {
         await InstallLock.WaitAsync();
         try
@@ -62,6 +65,7 @@ public sealed class RealGateway : IAsyncDisposable
         var args = new System.Collections.Generic.List<string> { "start", dir };
         if (!autoApproveLocal) { args.Add("--no-auto-approve-local"); }
         if (tls) { args.Add("--tls"); }
+        if (configPatch is not null) { args.Add("--config-patch"); args.Add(configPatch); }
         await Script(TimeSpan.FromMinutes(3), args.ToArray());
         return Load(dir);
     }

@@ -236,7 +236,8 @@ public sealed class EnrollmentTests : IClassFixture<EnrollmentGatewayFixture>
             NodeRequestOutcome again = second.Single(o => o.Request.NodeId == broadId);
             Assert.Equal(NodeRequestOutcomeKind.Refused, again.Outcome);
             Assert.Equal("NodeRequestCommandsTooBroad", again.ErrorId);
-            Assert.DoesNotContain(second, o => o.Outcome == NodeRequestOutcomeKind.Approved);
+            Assert.DoesNotContain(second, o => (o.Request.NodeId == broadId || o.Request.NodeId == otherId) && o.Outcome == NodeRequestOutcomeKind.Approved);
+            Assert.Equal(NodeRequestOutcomeKind.Skipped, second.Single(o => o.Request.NodeId == otherId).Outcome);
         }
         finally
         {

@@ -392,7 +392,9 @@ public sealed class NodeHost
         conn.OnEvent = (name, frame) => OnEvent(prep, () => session, dispatcher, name, frame);
         try
         {
-            HelloOk hello = await Handshake.ConnectAsync(conn, request, ct).ConfigureAwait(false);
+            // A single-use bootstrap token is consumed by the gateway while it answers: giving up on a slow (loaded)
+            // gateway would lose both the token and the device token, so a bootstrap connect waits much longer.
+            HelloOk hello = await Handshake.ConnectAsync(conn, request, ct, bootstrap is not null ? BootstrapConnectTimeout : null).ConfigureAwait(false);
             session = new Session(conn, hello, dispatcher);
             dispatcher.SetMaxPayload(hello.MaxPayload);
             _lastPairingRequest = null;
@@ -430,12 +432,20 @@ public sealed class NodeHost
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
+    /// <summary>How long a connect with the setup code's bootstrap token waits for the gateway's answer (2 minutes).</summary>
+    internal static readonly TimeSpan BootstrapConnectTimeout = TimeSpan.FromMinutes(2);
+
     private Exception Classify(Prepared prep, GatewayException ex, bool usedDeviceToken, bool usedBootstrap = false)
     {
         string? code = ex.DetailsCode;
         if (usedBootstrap && ex.Kind == FailureKind.AuthFailed)
         {
             prep.BootstrapToken = null;
+            if (!string.IsNullOrEmpty(_options.GatewayToken) || !string.IsNullOrEmpty(_options.GatewayPassword))
+            {
+                _log.Write(NodeLogLevel.Warning, "The gateway refused the setup code (" + (code ?? ex.Code) + "); continuing with the shared gateway token.");
+                return new RetryException("The setup code was refused; retrying with the shared gateway token.", TimeSpan.FromMilliseconds(250), ex);
+            }
             return new FatalException(NodeHostExitCodes.AuthenticationFailed,
                 "The gateway refused the setup code (" + (code ?? ex.Code) + "): it was already used, has expired or was revoked. Setup codes work once and live 10 minutes; " +
                 "ask an operator for a new one (New-OpenClawSetupCode or 'openclaw-node nodes setup-code') and start again.", ex);

@@ -227,11 +227,11 @@ internal static class EnrollCommands
                 ["errorId"] = o.ErrorId,
                 ["message"] = o.Message,
             });
-            if (json) { return; }
             switch (o.Outcome)
             {
-                case NodeRequestOutcomeKind.Approved: Console.Out.WriteLine($"Approved {r.Kind} request {r.RequestId} for {r.DisplayName ?? r.NodeId}."); break;
-                case NodeRequestOutcomeKind.Skipped: Console.Out.WriteLine($"Skipped: {o.Message}"); break;
+                case NodeRequestOutcomeKind.Approved: if (!json) { Console.Out.WriteLine($"Approved {r.Kind} request {r.RequestId} for {r.DisplayName ?? r.NodeId}."); } break;
+                case NodeRequestOutcomeKind.Skipped: if (!json) { Console.Out.WriteLine($"Skipped: {o.Message}"); } break;
+                // Refusals and failures always go to stderr (stdout keeps the JSON).
                 default: Console.Error.WriteLine($"{o.Outcome} ({o.ErrorId}): {o.Message}"); break;
             }
         }

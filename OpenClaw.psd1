@@ -42,6 +42,7 @@
         'Stop-OpenClawNode'
         'Restart-OpenClawNode'
         'Test-OpenClawNode'
+        'New-OpenClawSetupCode'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

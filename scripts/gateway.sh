@@ -24,8 +24,8 @@ Usage: scripts/gateway.sh <command> [args]
         [--config-patch JSON] [--until-listening]
                               start an isolated gateway in the background, wait until it accepts
                               WebSocket connects, write and print <dir>/gateway.json.
-                              --config-patch merges JSON (null deletes a key) into its config first
-                              (e.g. plugins.load.paths); --until-listening returns as soon as connect
+                              --config-patch merges JSON (null deletes a key; __PORT__ is replaced by
+                              the port) into its config first (e.g. plugins.load.paths); --until-listening returns as soon as connect
                               is answered, also with the retryable start-up refusal (startup-sidecars)
   stop <dir>                  SIGTERM the gateway (SIGKILL after a bound); keeps gateway.json
   kill <dir>                  SIGKILL the gateway (no shutdown event, no close frames)
@@ -466,7 +466,7 @@ cmd_start() {
   configure_state "$dir" "{\"gateway\":{\"nodes\":{\"pairing\":{\"autoApproveLocal\":$aal}},\"tls\":$tls_cfg}}" >>"$log" 2>&1 ||
     { tail -n 20 "$log" >&2; die "could not write the gateway config in $dir/state"; }
   if [[ -n "$extra_patch" ]]; then
-    configure_state "$dir" "$extra_patch" >>"$log" 2>&1 ||
+    configure_state "$dir" "${extra_patch//__PORT__/$port}" >>"$log" 2>&1 ||
       { tail -n 20 "$log" >&2; die "could not apply --config-patch to the gateway config in $dir/state"; }
   fi
 

@@ -43,9 +43,10 @@ internal static class OperatorCommands
         var requestId = new Argument<string?>("request-id") { Description = "Pairing request id (device or command surface).", Arity = ArgumentArity.ZeroOrOne };
         var surfaceToo = new Option<bool>("--include-command-surface") { Description = "After approving a device, wait for the node's command-surface request and approve it too." };
         var waitSec = new Option<int>("--timeout-sec") { Description = "How long --include-command-surface waits for the node (default 60).", DefaultValueFactory = _ => 60 };
-        var approve = new Command("approve", "Approve a pending request by id, or every one with --all.") { requestId, all, surfaceToo, waitSec };
+        var approve = new Command("approve", "Approve a pending request by id, or every one with --all; --platform, --name and --allowed-command filter them and refuse requests asking for more than a node.") { requestId, all, surfaceToo, waitSec };
+        EnrollCommands.FilterOptions filters = EnrollCommands.AddFilters(approve);
         approve.SetAction((pr, ct) => Op(pr, ct,
-            (op, c) => DecideAsync(op, pr.GetValue(requestId), pr.GetValue(all), pr.GetValue(surfaceToo), pr.GetValue(waitSec), pr.GetValue(json), deny: false, c)));
+            (op, c) => EnrollCommands.ApproveAsync(op, pr.GetValue(requestId), pr.GetValue(all), filters.Get(pr), pr.GetValue(surfaceToo), pr.GetValue(waitSec), pr.GetValue(json), c)));
         var reject = new Command("reject", "Reject a pending request by id, or every one with --all.") { requestId, all };
         reject.SetAction((pr, ct) => Op(pr, ct,
             (op, c) => DecideAsync(op, pr.GetValue(requestId), pr.GetValue(all), false, 0, pr.GetValue(json), deny: true, c)));
@@ -105,7 +106,7 @@ internal static class OperatorCommands
 
         var nodes = new Command("nodes", "Gateway-side node management (an operator connection; token from " + Program.TokenVariable + ").")
         {
-            pending, approve, reject, list, remove, rename, invoke,
+            pending, approve, reject, list, remove, rename, invoke, EnrollCommands.CreateSetupCode(Op, json),
         };
         foreach (Command c in nodes.Subcommands) { Common(c); }
         return nodes;

@@ -46,8 +46,11 @@ public static class Program
         {
             host, port, tls, noTls, fingerprint, contextPath, nodeId, displayName, stateDir, json, verbose, tokenFile, windowsService,
         };
-        run.SetAction((pr, ct) => ServiceCommands.WithTokenFile(pr.GetValue(tokenFile), Environment.GetEnvironmentVariable(TokenVariable), token => RunMaybeAsService(pr.GetValue(windowsService), c => RunAsync(new NodeHostOptions
+        EnrollCommands.RunOptions pairOptions = EnrollCommands.AddTo(run);
+        run.SetAction((pr, ct) => EnrollCommands.WithSetupCode(pr, pairOptions, setupCode => ServiceCommands.WithTokenFile(pr.GetValue(tokenFile), Environment.GetEnvironmentVariable(TokenVariable), token => RunMaybeAsService(pr.GetValue(windowsService), c => RunAsync(new NodeHostOptions
         {
+            SetupCode = setupCode,
+            Commands = pairOptions.GetCommands(pr),
             StateDirectory = pr.GetValue(stateDir),
             Host = pr.GetValue(host),
             Port = pr.GetValue(port),
@@ -58,7 +61,7 @@ public static class Program
             DisplayName = pr.GetValue(displayName),
             GatewayToken = token,
             GatewayPassword = Environment.GetEnvironmentVariable(PasswordVariable),
-        }, pr.GetValue(json), pr.GetValue(verbose), c), ct)));
+        }, pr.GetValue(json), pr.GetValue(verbose), c), ct))));
 
         var identity = new Command("identity", "Print this node's device id and public key (creates the identity if missing).") { stateDir, json };
         identity.SetAction(pr => Identity(pr.GetValue(stateDir), pr.GetValue(json)));

@@ -19,6 +19,16 @@ internal static class Errors
         new TimeoutException($"The device {nodeId} was approved, but its command-surface request did not appear within {seconds} s. The node may be offline; approve it later with Get-OpenClawNodeRequest | Approve-OpenClawNodeRequest."),
         "CommandSurfaceNotSeen", ErrorCategory.OperationTimeout, nodeId);
 
+    /// <summary>A filtered approval refused a request that asks for more than a node (ErrorId from the filter, e.g. NodeRequestCommandsTooBroad).</summary>
+    internal static ErrorRecord RequestRefused(string errorId, string message, object target) => new(
+        new InvalidOperationException(message), errorId, ErrorCategory.PermissionDenied, target);
+
+    /// <summary>A setup code that cannot be used (ErrorId SetupCodeMissing, SetupCodeMalformed or SetupCodeExpired).</summary>
+    internal static ErrorRecord SetupCode(Node.Enrollment.SetupCodeException ex) => new(ex, ex.ErrorId, ErrorCategory.InvalidArgument, null)
+    {
+        ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = "Ask a gateway operator for a new code (New-OpenClawSetupCode) and pass it within 10 minutes." },
+    };
+
     internal static ErrorRecord NotConnected() => new(
         new InvalidOperationException("Not connected to a gateway. Run Connect-OpenClawGateway first, or pass -Gateway."),
         "NotConnected", ErrorCategory.ConnectionError, null);

@@ -48,7 +48,15 @@ public sealed class NodeProcess : IAsyncDisposable
         StartAt(gateway.Port, gateway, stateDir, token, withToken, extra);
 
     /// <summary>As <see cref="Start"/>, but connecting to <paramref name="port"/> on loopback (e.g. a proxy in front of the gateway).</summary>
-    public static NodeProcess StartAt(int port, RealGateway gateway, string stateDir, string? token = null, bool withToken = true, params string[] extra)
+    public static NodeProcess StartAt(int port, RealGateway gateway, string stateDir, string? token = null, bool withToken = true, params string[] extra) =>
+        StartRaw(stateDir, withToken ? token ?? gateway.Token : null, null, new[] { "--host", "127.0.0.1", "--port", port.ToString() }.Concat(extra).ToArray());
+
+    /// <summary>
+    /// <c>openclaw-node run --state-dir <paramref name="stateDir"/> --json</c> plus <paramref name="args"/> (no gateway
+    /// options), with <c>OPENCLAW_GATEWAY_TOKEN</c> = <paramref name="token"/> (unset when null) and the extra environment
+    /// variables in <paramref name="env"/>.
+    /// </summary>
+    public static NodeProcess StartRaw(string stateDir, string? token, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
         string host = HostPath;
         var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host)
@@ -59,10 +67,12 @@ public sealed class NodeProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in new[] { "run", "--host", "127.0.0.1", "--port", port.ToString(), "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
-        foreach (string a in extra) { psi.ArgumentList.Add(a); }
+        foreach (string a in new[] { "run", "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
+        foreach (string a in args) { psi.ArgumentList.Add(a); }
         psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
-        if (withToken) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token ?? gateway.Token; }
+        psi.Environment.Remove("OPENCLAW_SETUP_CODE");
+        if (token is not null) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token; }
+        if (env is not null) { foreach (KeyValuePair<string, string> kv in env) { psi.Environment[kv.Key] = kv.Value; } }
         var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var node = new NodeProcess(p, stateDir);
         p.OutputDataReceived += (_, e) =>

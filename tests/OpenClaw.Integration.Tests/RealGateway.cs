@@ -47,7 +47,7 @@ public sealed class RealGateway : IAsyncDisposable
 
     /// <param name="autoApproveLocal">Approve loopback devices silently (the gateway's default).</param>
     /// <param name="tls">Serve wss:// with an auto-generated self-signed certificate.</param>
-    /// <param name="configPatch">JSON merged into the gateway's config before it starts (e.g. <c>plugins.load.paths</c>).</param>
+    /// <param name="configPatch">JSON merged into the gateway's config before it starts (e.g. <c>plugins.load.paths</c>; <c>__PORT__</c> = its port).</param>
     /// <param name="untilListening">Return as soon as the gateway answers connect, even with its start-up refusal
     /// (<c>startup-sidecars</c>), instead of waiting until it accepts connects.</param>
     public static async Task<RealGateway> StartAsync(bool autoApproveLocal = true, bool tls = false, string? configPatch = null, bool untilListening = false)

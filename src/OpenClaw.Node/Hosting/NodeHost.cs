@@ -67,6 +67,10 @@ public sealed class NodeHost
         public NodeConfig Config { get; }
         public DeviceIdentity Identity { get; }
         public GatewaySettings Gateway { get; }
+
+        /// <summary>The setup code's bootstrap token until the first hello-ok; null once used (never sent again) or without a code.</summary>
+        public string? BootstrapToken { get; set; }
+
         public string Url => GatewayEndpoint.ToUri(Gateway).ToString();
     }
 
@@ -223,6 +227,12 @@ public sealed class NodeHost
         return NodeHostExitCodes.Stopped;
     }
 
+    private static string? TlsFingerprintOrNull(string text)
+    {
+        try { return TlsFingerprint.Normalise(text); }
+        catch (FormatException) { return null; }
+    }
+
     private Prepared Prepare()
     {
         string stateDir = StateDirectory.Resolve(_options.StateDirectory);
@@ -232,16 +242,37 @@ public sealed class NodeHost
         if (created) { _log.Write(NodeLogLevel.Info, $"Created a new device identity {identity.DeviceId} in {store.IdentityPath}."); }
 
         GatewaySettings? saved = config.Gateway;
-        bool tls = _options.Tls ?? saved?.Tls ?? false;
+        Enrollment.SetupCode? code = null;
+        if (!string.IsNullOrWhiteSpace(_options.SetupCode))
+        {
+            try { code = Enrollment.SetupCode.Parse(_options.SetupCode); }
+            catch (Enrollment.SetupCodeException ex) { throw new GatewayException(FailureKind.Configuration, ex.ErrorId, ex.Message); }
+            if (!string.IsNullOrWhiteSpace(_options.Host) || _options.Port is not null || _options.ContextPath is not null)
+            {
+                throw new GatewayException(FailureKind.Configuration, "SetupCodeWithGateway",
+                    $"The setup code names its gateway ({code.Url}); do not give a host, port or context path as well.");
+            }
+            if (code.TlsFingerprint is not null && !string.IsNullOrWhiteSpace(_options.TlsFingerprint)
+                && TlsFingerprintOrNull(_options.TlsFingerprint!) != code.TlsFingerprint)
+            {
+                throw new GatewayException(FailureKind.Configuration, "SetupCodePinConflict",
+                    "The TLS fingerprint given differs from the one the setup code carries; drop --tls-fingerprint or ask for a new code.");
+            }
+        }
+        bool tls = code?.Gateway.Tls ?? _options.Tls ?? saved?.Tls ?? false;
         var settings = new GatewaySettings
         {
-            Host = string.IsNullOrWhiteSpace(_options.Host) ? saved?.Host ?? "127.0.0.1" : _options.Host!.Trim(),
-            Port = _options.Port ?? saved?.Port ?? 18789,
+            Host = code?.Gateway.Host ?? (string.IsNullOrWhiteSpace(_options.Host) ? saved?.Host ?? "127.0.0.1" : _options.Host!.Trim()),
+            Port = code?.Gateway.Port ?? _options.Port ?? saved?.Port ?? 18789,
             Tls = tls,
-            ContextPath = _options.ContextPath ?? saved?.ContextPath,
+            ContextPath = code is not null ? code.Gateway.ContextPath : _options.ContextPath ?? saved?.ContextPath,
         };
         string? pin = null;
-        if (!string.IsNullOrWhiteSpace(_options.TlsFingerprint))
+        if (code?.TlsFingerprint is not null)
+        {
+            pin = code.TlsFingerprint;
+        }
+        else if (!string.IsNullOrWhiteSpace(_options.TlsFingerprint))
         {
             try { pin = TlsFingerprint.Normalise(_options.TlsFingerprint!); }
             catch (FormatException ex) { throw new GatewayException(FailureKind.Configuration, "InvalidTlsFingerprint", "The TLS fingerprint " + ex.Message); }
@@ -264,7 +295,33 @@ public sealed class NodeHost
         // Unchanged settings are not rewritten, so a node whose token is already stored starts on a full or read-only disk.
         if (SecureFile.ReadAllTextOrNull(store.ConfigPath) != config.ToJson()) { store.SaveConfig(config); }
         _browser = Browser.BrowserProxyFeature.Load(stateDir);
-        return new Prepared(store, config, identity, settings);
+        if (_options.Commands is IReadOnlyList<string> only)
+        {
+            var known = new List<string>();
+            foreach (INodeCommand c in _browser?.AddTo(CreateCommands(PathResolver.FromEnvironment(), stateDir, () => RemoteEditPolicy.Allow)) ?? CreateCommands(PathResolver.FromEnvironment(), stateDir, () => RemoteEditPolicy.Allow)) { known.Add(c.Name); }
+            foreach (string name in only)
+            {
+                if (!known.Contains(name))
+                {
+                    throw new GatewayException(FailureKind.Configuration, "UnknownNodeCommand",
+                        $"This node host has no command '{name}'; --commands takes names from: {string.Join(", ", known)}.");
+                }
+            }
+        }
+        var prepared = new Prepared(store, config, identity, settings);
+        if (code is not null)
+        {
+            if (config.Token is not null)
+            {
+                _log.Write(NodeLogLevel.Info, $"This node is already enrolled with {prepared.Url} (it holds a device token); the setup code is not needed and was not used.");
+            }
+            else
+            {
+                prepared.BootstrapToken = code.BootstrapToken;
+                _log.Write(NodeLogLevel.Info, $"Enrolling with a {code}.");
+            }
+        }
+        return prepared;
     }
 
     private sealed class Session
@@ -302,13 +359,22 @@ public sealed class NodeHost
     {
         if (_lastState != NodeConnectionState.PairingRequired) { Report(prep, NodeConnectionState.Connecting, $"Connecting to {prep.Url}."); }
         string? deviceToken = prep.Config.Token;
+        string? bootstrap = deviceToken is null ? prep.BootstrapToken : null;
         ConnectCredentials creds = deviceToken is not null
             ? new ConnectCredentials(DeviceToken: deviceToken)
-            : new ConnectCredentials(Token: NullIfEmpty(_options.GatewayToken), Password: NullIfEmpty(_options.GatewayPassword));
+            : bootstrap is not null
+                ? new ConnectCredentials(BootstrapToken: bootstrap)
+                : new ConnectCredentials(Token: NullIfEmpty(_options.GatewayToken), Password: NullIfEmpty(_options.GatewayPassword));
 
         var resolver = PathResolver.FromEnvironment();
         IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, prep.Store.Directory, () => prep.Config.RemoteEdits, () => _skillBins);
         if (_browser is not null) { commands = _browser.AddTo(commands); }
+        if (_options.Commands is IReadOnlyList<string> only)
+        {
+            var keep = new List<INodeCommand>();
+            foreach (INodeCommand c in commands) { if (System.Linq.Enumerable.Contains(only, c.Name)) { keep.Add(c); } }
+            commands = keep;
+        }
         var names = new List<string>();
         foreach (INodeCommand c in commands) { names.Add(c.Name); }
         names.Sort(StringComparer.Ordinal);
@@ -337,14 +403,21 @@ public sealed class NodeHost
         conn.OnEvent = (name, frame) => OnEvent(prep, () => session, dispatcher, name, frame);
         try
         {
-            HelloOk hello = await Handshake.ConnectAsync(conn, request, ct).ConfigureAwait(false);
+            // A single-use bootstrap token is consumed by the gateway while it answers: giving up on a slow (loaded)
+            // gateway would lose both the token and the device token, so a bootstrap connect waits much longer.
+            HelloOk hello = await Handshake.ConnectAsync(conn, request, ct, bootstrap is not null ? BootstrapConnectTimeout : null).ConfigureAwait(false);
             session = new Session(conn, hello, dispatcher);
             dispatcher.SetMaxPayload(hello.MaxPayload);
             _lastPairingRequest = null;
+            if (bootstrap is not null)
+            {
+                // Single-use: whatever happens next, the bootstrap token is never sent again by this host.
+                prep.BootstrapToken = null;
+            }
             if ((hello.DeviceToken is not null && hello.DeviceToken != prep.Config.Token) || _configUnsaved)
             {
                 if (hello.DeviceToken is not null) { prep.Config.Token = hello.DeviceToken; }
-                SaveConfigAfterConnect(prep);
+                SaveConfigAfterConnect(prep, enrolled: bootstrap is not null);
             }
             return session;
         }
@@ -361,7 +434,7 @@ public sealed class NodeHost
                 await conn.CloseAsync(1013, "gateway starting", TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
             }
             await conn.DisposeAsync().ConfigureAwait(false);
-            throw Classify(prep, ex, usedDeviceToken: deviceToken is not null);
+            throw Classify(prep, ex, usedDeviceToken: deviceToken is not null, usedBootstrap: bootstrap is not null);
         }
         catch (StateFileException ex)
         {
@@ -377,13 +450,18 @@ public sealed class NodeHost
     /// kept (the token stays in memory and is used for reconnects), the error names the file and the cause, and the save
     /// is retried on every later connect; node.json keeps its previous content. Other write failures are fatal.
     /// </summary>
-    private void SaveConfigAfterConnect(Prepared prep)
+    private void SaveConfigAfterConnect(Prepared prep, bool enrolled)
     {
         try
         {
             prep.Store.SaveConfig(prep.Config);
             if (_configUnsaved) { _log.Write(NodeLogLevel.Info, $"Saved {prep.Store.ConfigPath} (it could not be written before)."); }
-            else { _log.Write(NodeLogLevel.Info, "Stored the device token issued by the gateway."); }
+            else
+            {
+                _log.Write(NodeLogLevel.Info, enrolled
+                    ? "Enrolled with the setup code: stored the device token issued by the gateway; the setup code is used up and not needed again."
+                    : "Stored the device token issued by the gateway.");
+            }
             _configUnsaved = false;
         }
         catch (StateFileException ex) when (ex.StorageUnavailable)
@@ -412,9 +490,24 @@ public sealed class NodeHost
     private TimeSpan BoundedRetryAfter(int retryAfterMs) =>
         TimeSpan.FromMilliseconds(Math.Min(Math.Max(retryAfterMs, 100), Math.Max(100, _options.ReconnectMaxDelay.TotalMilliseconds)));
 
-    private Exception Classify(Prepared prep, GatewayException ex, bool usedDeviceToken)
+    /// <summary>How long a connect with the setup code's bootstrap token waits for the gateway's answer (2 minutes).</summary>
+    internal static readonly TimeSpan BootstrapConnectTimeout = TimeSpan.FromMinutes(2);
+
+    private Exception Classify(Prepared prep, GatewayException ex, bool usedDeviceToken, bool usedBootstrap = false)
     {
         string? code = ex.DetailsCode;
+        if (usedBootstrap && ex.Kind == FailureKind.AuthFailed)
+        {
+            prep.BootstrapToken = null;
+            if (!string.IsNullOrEmpty(_options.GatewayToken) || !string.IsNullOrEmpty(_options.GatewayPassword))
+            {
+                _log.Write(NodeLogLevel.Warning, "The gateway refused the setup code (" + (code ?? ex.Code) + "); continuing with the shared gateway token.");
+                return new RetryException("The setup code was refused; retrying with the shared gateway token.", TimeSpan.FromMilliseconds(250), ex);
+            }
+            return new FatalException(NodeHostExitCodes.AuthenticationFailed,
+                "The gateway refused the setup code (" + (code ?? ex.Code) + "): it was already used, has expired or was revoked. Setup codes work once and live 10 minutes; " +
+                "ask an operator for a new one (New-OpenClawSetupCode or 'openclaw-node nodes setup-code') and start again.", ex);
+        }
         bool tokenMismatch = code == "AUTH_DEVICE_TOKEN_MISMATCH"
             || (ex.CloseCode == 1008 && ex.Message.IndexOf("device token mismatch", StringComparison.OrdinalIgnoreCase) >= 0);
         if (tokenMismatch && usedDeviceToken)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace OpenClaw.Node.Hosting;
 
@@ -34,6 +35,21 @@ public sealed record NodeHostOptions
 
     /// <summary>Shared gateway token (from <c>OPENCLAW_GATEWAY_TOKEN</c> or a SecureString); used only until a device token is stored, and as fallback when it is revoked.</summary>
     public string? GatewayToken { get; init; }
+
+    /// <summary>
+    /// A setup code or <c>oc-pair://</c> link (<see cref="Enrollment.SetupCode"/>, a secret) for bootstrap enrolment: the
+    /// gateway URL and pin come from it, the first connect authenticates with its single-use bootstrap token, and the
+    /// device token the gateway returns is stored and used from then on. Ignored (not used) when <c>node.json</c> already
+    /// holds a device token for the code's gateway. Null for none.
+    /// </summary>
+    public string? SetupCode { get; init; }
+
+    /// <summary>
+    /// Declare (and serve) only these commands, e.g. <c>system.run</c> and <c>system.which</c> (the official host's
+    /// <c>--commands</c>): a small first surface is what a filtered fleet approval expects. Null = every command this host
+    /// has. A name this host does not have is a configuration error (exit 78). Not saved: give it on every run.
+    /// </summary>
+    public IReadOnlyList<string>? Commands { get; init; }
 
     /// <summary>Shared gateway password (<c>OPENCLAW_GATEWAY_PASSWORD</c>), an alternative to the token.</summary>
     public string? GatewayPassword { get; init; }

@@ -38,6 +38,12 @@ public sealed record NodeRequestInfo
     /// <summary>Requested role (device requests: node or operator).</summary>
     public string? Role { get; init; }
 
+    /// <summary>All roles a device request asks for (<c>roles</c>; e.g. node and operator for a full-profile setup code); empty when not reported.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = Array.Empty<string>();
+
+    /// <summary>Operator scopes a device request asks for (<c>scopes</c>); empty for a node.</summary>
+    public IReadOnlyList<string> Scopes { get; init; } = Array.Empty<string>();
+
     /// <summary>Commands the node declared (command-surface requests).</summary>
     public IReadOnlyList<string> Commands { get; init; } = Array.Empty<string>();
 
@@ -65,6 +71,8 @@ public sealed record NodeRequestInfo
         Platform = d.Str("platform"),
         Version = d.Str("version"),
         Role = d.Str("role"),
+        Roles = d.StrArray("roles") ?? new List<string>(),
+        Scopes = d.StrArray("scopes") ?? new List<string>(),
         Caps = Array.Empty<string>(),
         RemoteAddress = d.Str("remoteIp") ?? d.Str("remoteAddress"),
         RequestedAt = Time(d.Long("ts")),

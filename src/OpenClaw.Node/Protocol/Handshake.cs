@@ -80,15 +80,19 @@ internal static class Handshake
     }
 
     /// <summary>Runs the handshake on an open connection.</summary>
+    /// <param name="conn">The open connection.</param>
+    /// <param name="req">What to declare.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <param name="responseTimeout">How long to wait for the answer to <c>connect</c>; default 15 s.</param>
     /// <exception cref="GatewayException">The gateway refused the connect (see <see cref="GatewayException.DetailsCode"/>), closed, or timed out.</exception>
-    public static async Task<HelloOk> ConnectAsync(GatewayConnection conn, ConnectRequest req, CancellationToken ct)
+    public static async Task<HelloOk> ConnectAsync(GatewayConnection conn, ConnectRequest req, CancellationToken ct, TimeSpan? responseTimeout = null)
     {
         JsonObject challenge = await conn.WaitForChallengeAsync(TimeSpan.FromSeconds(15), ct).ConfigureAwait(false);
         JsonObject parameters = BuildParams(req, challenge);
         JsonNode? payload;
         try
         {
-            payload = await conn.RequestAsync("connect", parameters, TimeSpan.FromSeconds(15), ct).ConfigureAwait(false);
+            payload = await conn.RequestAsync("connect", parameters, responseTimeout ?? TimeSpan.FromSeconds(15), ct).ConfigureAwait(false);
         }
         catch (GatewayException ex) when (ex.Kind == FailureKind.Timeout)
         {

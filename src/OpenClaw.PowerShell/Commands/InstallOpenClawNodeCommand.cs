@@ -65,6 +65,20 @@ public sealed class InstallOpenClawNodeCommand : ServiceCmdlet
     [Credential]
     public PSCredential? Credential { get; set; }
 
+    /// <summary>
+    /// Enrol first with this setup code (New-OpenClawSetupCode; default none): the node connects once with the code's
+    /// single-use bootstrap token, stores the device token it gets, and the service is then installed for the code's
+    /// gateway with no token or code anywhere in its definition. Not with -HostName, -Port, -Token or -Credential; the
+    /// service must run as the installing account (user scope, or system scope on Linux without -ServiceAccount).
+    /// </summary>
+    [Parameter]
+    public SecureString? SetupCode { get; set; }
+
+    /// <summary>How long -SetupCode enrolment may take, in seconds (default 120).</summary>
+    [Parameter]
+    [ValidateRange(5, 3600)]
+    public int EnrollTimeoutSec { get; set; } = 120;
+
     /// <summary>System scope on Linux: the user to run as (User=). Windows gMSA (-ServiceAccountKind ManagedServiceAccount): DOMAIN\name$.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -120,6 +134,47 @@ public sealed class InstallOpenClawNodeCommand : ServiceCmdlet
         };
         string? token = SecureStrings.ToPlainText(Token) ?? SecureStrings.ToPlainText(Credential?.Password) ?? Environment.GetEnvironmentVariable("OPENCLAW_GATEWAY_TOKEN");
         if (string.IsNullOrEmpty(token)) { token = null; }
+        string? setupCode = SecureStrings.ToPlainText(SetupCode);
+        if (setupCode is not null)
+        {
+            if (!Enroll(setupCode, stateDir, ref options)) { return; }
+            token = null;
+        }
         Perform(stateDir, Force ? "Install the node service (overwrite)" : "Install the node service", (c, whatIf) => c.Install(options, token, Force.IsPresent, whatIf));
+    }
+
+    /// <summary>Enrols with the setup code and points <paramref name="options"/> at the code's gateway; false after a terminating error or -WhatIf.</summary>
+    private bool Enroll(string setupCode, string stateDir, ref NodeServiceOptions options)
+    {
+        Node.Enrollment.SetupCode code;
+        try { code = Node.Enrollment.SetupCode.Parse(setupCode); }
+        catch (Node.Enrollment.SetupCodeException ex) { ThrowTerminatingError(Errors.SetupCode(ex)); return false; }
+        string? conflict = HostName is not null || MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? "-HostName and -Port (the code names the gateway)"
+            : Token is not null || Credential is not null ? "-Token and -Credential (the service uses the device token the code earns)"
+            : ServiceAccount is not null || (ServiceScope == NodeServiceScope.System && System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)) ? "a service account other than the installing one (enrol as that account with Start-OpenClawNode -SetupCode, then install)"
+            : null;
+        if (conflict is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-SetupCode cannot be combined with " + conflict + "."), "SetupCodeConflict", ErrorCategory.InvalidArgument, null));
+            return false;
+        }
+        if (!ShouldProcess(code.Url, "Enrol this node with the setup code"))
+        {
+            // -WhatIf: show the install that would follow; a declined -Confirm ends here.
+            options = options with { Host = code.Gateway.Host, Port = code.Gateway.Port, Tls = code.Gateway.Tls, TlsFingerprint = code.Gateway.TlsFingerprint };
+            return MyInvocation.BoundParameters.ContainsKey("WhatIf");
+        }
+        var hostOptions = new Node.Hosting.NodeHostOptions { StateDirectory = stateDir, SetupCode = setupCode, DisplayName = DisplayName, NodeId = NodeId };
+        try
+        {
+            Node.Enrollment.NodeEnrollmentResult r = RunAsync(ct => Node.Enrollment.NodeEnrollment.EnrollAsync(hostOptions, TimeSpan.FromSeconds(EnrollTimeoutSec), null, ct));
+            WriteVerbose(r.AlreadyEnrolled ? $"Already enrolled with {code.Url} as {r.DeviceId}; the setup code was not used." : $"Enrolled with {code.Url} as {r.DeviceId}.");
+            options = options with { Host = r.Gateway.Host, Port = r.Gateway.Port, Tls = r.Gateway.Tls, TlsFingerprint = r.Gateway.TlsFingerprint };
+            return true;
+        }
+        catch (Node.Enrollment.SetupCodeException ex) { ThrowTerminatingError(Errors.SetupCode(ex)); }
+        catch (Node.Protocol.GatewayException ex) { ThrowTerminatingError(Errors.FromGateway(ex, code.Url)); }
+        catch (Node.State.StateFileException ex) { ThrowTerminatingError(new ErrorRecord(ex, "NodeStateInvalid", ErrorCategory.InvalidData, ex.Path)); }
+        return false;
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using OpenClaw.Node.Hosting;
@@ -65,6 +66,19 @@ public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
     [Parameter(ParameterSetName = ForegroundSet)]
     public SecureString? Token { get; set; }
 
+    /// <summary>
+    /// A setup code or oc-pair:// link from New-OpenClawSetupCode (default: $env:OPENCLAW_SETUP_CODE): the gateway address
+    /// and pin come from it, the node enrols with its single-use bootstrap token and keeps the device token it gets. Do not
+    /// combine with -HostName or -Port. Ignored once the node holds a device token for that gateway.
+    /// </summary>
+    [Parameter(ParameterSetName = ForegroundSet)]
+    public SecureString? SetupCode { get; set; }
+
+    /// <summary>Declare and serve only these commands (e.g. system.run, system.which): a small surface for a filtered fleet approval.</summary>
+    [Parameter(ParameterSetName = ForegroundSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Command { get; set; }
+
     /// <summary>State directory. Default: $env:OPENCLAW_STATE_DIR, else ~/.openclaw.</summary>
     [Parameter(ParameterSetName = ForegroundSet)]
     [ValidateNotNullOrEmpty]
@@ -80,9 +94,19 @@ public sealed class StartOpenClawNodeCommand : OpenClawCmdlet
             ServiceOutput.Perform(this, scope, "node service (" + Scope + ")", "Start the service", (c, whatIf) => c.Start(whatIf));
             return;
         }
-        if (!ShouldProcess("node host", "Run in the foreground")) { return; }
+        string? setupCode = SecureStrings.ToPlainText(SetupCode);
+        if (string.IsNullOrWhiteSpace(setupCode)) { setupCode = Environment.GetEnvironmentVariable(Node.Enrollment.SetupCode.EnvironmentVariable); }
+        if (string.IsNullOrWhiteSpace(setupCode)) { setupCode = null; }
+        if (setupCode is not null)
+        {
+            try { Node.Enrollment.SetupCode.Parse(setupCode); }
+            catch (Node.Enrollment.SetupCodeException ex) { ThrowTerminatingError(Errors.SetupCode(ex)); return; }
+        }
+        if (!ShouldProcess("node host", setupCode is null ? "Run in the foreground" : "Enrol with the setup code and run in the foreground")) { return; }
         var options = new NodeHostOptions
         {
+            SetupCode = setupCode,
+            Commands = Command?.SelectMany(c => c.Split(',')).Select(c => c.Trim()).Where(c => c.Length > 0).ToArray(),
             Host = HostName,
             Port = MyInvocation.BoundParameters.ContainsKey(nameof(Port)) ? Port : null,
             Tls = Tls.IsPresent ? true : null,

@@ -212,6 +212,7 @@ public static class Program
         var watch = Stopwatch.StartNew();
         var running = specs.Select(s => Spawn(s, port, token, gwDir)).ToList();
         var errors = 0;
+        var why = new Dictionary<string, int>(StringComparer.Ordinal);
         double allUsableMs;
         List<double> lat = new();
         Mem mem;
@@ -229,7 +230,7 @@ public static class Program
                 {
                     var w = Stopwatch.StartNew();
                     try { await op.InvokeAsync(s.NodeId!, "system.which", WhichParams(), 10000, default); lat.Add(w.Elapsed.TotalMilliseconds); }
-                    catch (GatewayException) { errors++; }
+                    catch (GatewayException ex) { errors++; NoteError(why, s.Name, ex); }
                 }
             }
             // All hosts at once: one system.which each, concurrently.
@@ -237,9 +238,11 @@ public static class Program
             var burst = await Task.WhenAll(specs.Select(async s =>
             {
                 try { await op.InvokeAsync(s.NodeId!, "system.which", WhichParams(), 30000, default); return 0; }
-                catch (GatewayException) { return 1; }
+                catch (GatewayException ex) { lock (why) { NoteError(why, s.Name, ex); } return 1; }
             }));
             errors += burst.Sum();
+            // Which side failed: the gateway's own refusals (e.g. "worker task capacity reached: code=overloaded") or a host.
+            foreach (var e in why.OrderByDescending(e => e.Value)) { Say($"fleet {label} x{n}: error x{e.Value}: {e.Key}"); }
             double burstMs = cw.Elapsed.TotalMilliseconds;
             var j = new JsonObject
             {
@@ -261,6 +264,12 @@ public static class Program
     }
 
     // ------------------------------------------------------------------ measurements
+
+    private static void NoteError(Dictionary<string, int> why, string host, GatewayException ex)
+    {
+        string key = $"{ex.Code ?? ex.Kind.ToString()}: {(ex.Message.Length > 140 ? ex.Message[..140] : ex.Message)}";
+        why[key] = why.TryGetValue(key, out int c) ? c + 1 : 1;
+    }
 
     private static JsonObject WhichParams() => new() { ["bins"] = Json.ToArray(new[] { "sh" }) };
 

@@ -95,16 +95,17 @@ internal sealed class ExecApprovalGate : IExecGate
         {
             return ExecDecision.Deny("security=deny", $"SYSTEM_RUN_DISABLED: security=deny ({policy.Describe()}{(fallback ? ", after an approval timeout with askFallback=" + ExecModeNames.Name(policy.AskFallback) : string.Empty)})");
         }
-        if (approved && PlanProblem(request, cwd, policy) is string planProblem)
-        {
-            return ExecDecision.Deny("approval-required", "SYSTEM_RUN_DENIED: " + planProblem);
-        }
-
+        // The machine policy's deniedCommands come before any approval: nothing an operator approves can run them.
         Analysis analysis = Analyze(request.Command, cwd);
         if ((machine ?? Policy.MachinePolicy.None).DeniedReason(request.Command[0], analysis.Target?.Lexical, analysis.Target?.Real) is string denied)
         {
             return ExecDecision.Deny("security=deny", "SYSTEM_RUN_DENIED: " + denied + ".");
         }
+        if (approved && PlanProblem(request, cwd, policy) is string planProblem)
+        {
+            return ExecDecision.Deny("approval-required", "SYSTEM_RUN_DENIED: " + planProblem);
+        }
+
         var matched = new List<(string AgentId, string EntryId, string Pattern)>();
         bool satisfied = analysis.Target is Target t && MatchAll(policy, t, cwd, matched);
         bool requiresAsk = ask == ExecAsk.Always || (ask == ExecAsk.OnMiss && security == ExecSecurity.Allowlist && !satisfied);

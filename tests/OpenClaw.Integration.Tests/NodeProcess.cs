@@ -48,7 +48,14 @@ public sealed class NodeProcess : IAsyncDisposable
         StartAt(gateway.Port, gateway, stateDir, token, withToken, extra);
 
     /// <summary>As <see cref="Start"/>, but connecting to <paramref name="port"/> on loopback (e.g. a proxy in front of the gateway).</summary>
-    public static NodeProcess StartAt(int port, RealGateway gateway, string stateDir, string? token = null, bool withToken = true, params string[] extra)
+    public static NodeProcess StartAt(int port, RealGateway gateway, string stateDir, string? token = null, bool withToken = true, params string[] extra) =>
+        StartCore(port, gateway, stateDir, token, withToken, null, extra);
+
+    /// <summary>As <see cref="Start"/>, with extra environment variables for the child (e.g. OPENCLAW_POLICY_FILE).</summary>
+    public static NodeProcess StartWithEnvironment(RealGateway gateway, string stateDir, IReadOnlyDictionary<string, string> environment, params string[] extra) =>
+        StartCore(gateway.Port, gateway, stateDir, null, true, environment, extra);
+
+    private static NodeProcess StartCore(int port, RealGateway gateway, string stateDir, string? token, bool withToken, IReadOnlyDictionary<string, string>? environment, string[] extra)
     {
         string host = HostPath;
         var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host)
@@ -63,6 +70,7 @@ public sealed class NodeProcess : IAsyncDisposable
         foreach (string a in extra) { psi.ArgumentList.Add(a); }
         psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
         if (withToken) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token ?? gateway.Token; }
+        if (environment is not null) { foreach (var kv in environment) { psi.Environment[kv.Key] = kv.Value; } }
         var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var node = new NodeProcess(p, stateDir);
         p.OutputDataReceived += (_, e) =>

@@ -105,7 +105,7 @@ public sealed class NodeHost
         {
             string stateDirectory = StateDirectory.Resolve(_options.StateDirectory);
             instanceLock = LockStateDirectory(stateDirectory);
-            NodeHostPolicy.OpenSinks(_pipeline, _options, stateDirectory, _log);
+            NodeHostPolicy.OpenSinks(_pipeline, _options, stateDirectory, _log, _machinePolicy);
             // Only the host holding node.lock owns node-status.json.
             _status = new NodeStatusPublisher(stateDirectory, _options.StatusHeartbeatInterval, _log);
             prep = Prepare();

@@ -28,7 +28,6 @@ internal static class NodeHostPolicy
         {
             return ex.Message;
         }
-        if (policy.InForce) { log.Write(NodeLogLevel.Info, policy.Describe() + "."); }
         return null;
     }
 
@@ -55,7 +54,8 @@ internal static class NodeHostPolicy
     }
 
     /// <summary>Adds the rotating file in <c>&lt;stateDir&gt;/logs</c> and, on Windows with the source registered, the Event Log.</summary>
-    public static void OpenSinks(NodeLogPipeline pipeline, NodeHostOptions options, string stateDirectory, INodeLog log)
+    /// <remarks>Then logs the machine policy in force, so the file and the event log record it.</remarks>
+    public static void OpenSinks(NodeLogPipeline pipeline, NodeHostOptions options, string stateDirectory, INodeLog log, MachinePolicy policy)
     {
         if (options.LogFileMaxBytes > 0)
         {
@@ -70,5 +70,6 @@ internal static class NodeHostPolicy
             }
         }
         if (WindowsEventLogSink.TryCreate() is WindowsEventLogSink events) { pipeline.AddSink(events); }
+        if (policy.InForce) { log.Write(NodeLogLevel.Info, policy.Describe() + "."); }
     }
 }

@@ -94,7 +94,12 @@ public sealed class MachinePolicyEndToEndTests
         Assert.Equal(file, File.ReadAllText(dir.File("exec-approvals.json")));
 
         // Tightening within the floor is accepted.
-        await _gw.CliAsync("approvals", "set", "--node", name, "--file", WriteTight(policyDir.Path));
+        await op.CallAsync("exec.approvals.node.set", new JsonObject
+        {
+            ["nodeId"] = deviceId,
+            ["file"] = JsonNode.Parse("{\"version\":1,\"defaults\":{\"security\":\"deny\",\"ask\":\"always\"}}"),
+            ["baseHash"] = hash,
+        }, null, default);
         Assert.Contains("\"deny\"", File.ReadAllText(dir.File("exec-approvals.json")));
 
         // The host's log file has the run, with the policy line, and never a token.
@@ -114,14 +119,7 @@ public sealed class MachinePolicyEndToEndTests
         Assert.True(status.Obj("machinePolicy").Bool("inForce"));
         Assert.Equal(policy, status.Obj("machinePolicy")!.Arr("sources")![0]!.GetValue<string>());
         var (_, text, _) = await HostCli(policy, "status", "--state-dir", dir.Path);
-        Assert.Contains("Fleet policy: in force: machine policy in force from " + policy, text);
-    }
-
-    private static string WriteTight(string dir)
-    {
-        string path = Path.Combine(dir, "tight.json");
-        File.WriteAllText(path, "{\"version\":1,\"defaults\":{\"security\":\"deny\",\"ask\":\"always\"}}");
-        return path;
+        Assert.Contains("Fleet rules: machine policy in force from " + policy + ": gateway 127.0.0.1:" + _gw.Port, text);
     }
 
     [Fact]

@@ -128,13 +128,14 @@ public sealed class MachinePolicyEndToEndTests
         using var dir = new StateDir();
         using var policyDir = new StateDir();
         string policy = WritePolicy(policyDir.Path, "{\"version\":1,\"gateway\":{\"host\":\"gw.corp.example\",\"port\":443,\"tls\":true}}");
-        NodeProcess node = NodeProcess.StartWithEnvironment(_gw, dir.Path, new Dictionary<string, string> { ["OPENCLAW_POLICY_FILE"] = policy });
+        // As under systemd: JOURNAL_STREAM set, so stderr lines carry the syslog priority journald stores.
+        NodeProcess node = NodeProcess.StartWithEnvironment(_gw, dir.Path, new Dictionary<string, string> { ["OPENCLAW_POLICY_FILE"] = policy, ["JOURNAL_STREAM"] = "8:12345" });
         await using var _ = node;
         int code = await node.WaitForExitAsync(Wait);
         Assert.Equal(78, code);
         JsonObject failed = await node.WaitForStateAsync("Failed", TimeSpan.FromSeconds(5));
         Assert.Equal(78, (int)failed.Long("exitCode")!);
-        Assert.Contains("Refused by the machine policy " + policy, node.Stderr);
+        Assert.Contains("<3>Refused by the machine policy " + policy, node.Stderr);
         Assert.Contains("allows only the gateway gw.corp.example:443 (TLS)", node.Stderr);
         Assert.Contains("'127.0.0.1'", node.Stderr);
         Assert.False(System.IO.Directory.Exists(dir.Path));   // no identity, node.json, status or log written

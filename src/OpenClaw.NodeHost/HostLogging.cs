@@ -32,7 +32,9 @@ internal static class HostLogging
         run.Options.Add(option);
         run.Validators.Add(result =>
         {
-            string? text = result.GetValue(option);
+            // Read the token, not GetValue: a value outside the list is already a parse error (exit 2), and GetValue would throw.
+            var given = result.GetResult(option);
+            string? text = given is null || given.Tokens.Count == 0 ? null : given.Tokens[given.Tokens.Count - 1].Value;
             CommandLineLevel = NodeLogLevels.Parse(text);
         });
     }

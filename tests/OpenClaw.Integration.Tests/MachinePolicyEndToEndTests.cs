@@ -152,13 +152,24 @@ public sealed class MachinePolicyEndToEndTests
         Assert.False(System.IO.Directory.Exists(dir.Path));
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> HostCli(string policy, params string[] args)
+    [Fact]
+    public async Task A_log_level_that_is_not_a_level_exits_2_naming_the_choices()
+    {
+        using var dir = new StateDir();
+        var (code, _, stderr) = await HostCli(null, "run", "--log-level", "loud", "--state-dir", dir.Path);
+        Assert.Equal(2, code);
+        Assert.Contains("'loud' not recognized", stderr);
+        Assert.Contains("'warning'", stderr);
+        Assert.False(System.IO.Directory.Exists(dir.Path));
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> HostCli(string? policy, params string[] args)
     {
         string host = NodeProcess.HostPath;
         var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
         foreach (string a in args) { psi.ArgumentList.Add(a); }
-        psi.Environment["OPENCLAW_POLICY_FILE"] = policy;
+        if (policy is not null) { psi.Environment["OPENCLAW_POLICY_FILE"] = policy; }
         using var p = Process.Start(psi)!;
         Task<string> o = p.StandardOutput.ReadToEndAsync(), e = p.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));

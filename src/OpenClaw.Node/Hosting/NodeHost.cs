@@ -116,6 +116,7 @@ public sealed class NodeHost
             int code = Fail(null, NodeHostExitCodes.Configuration, ex.Message);
             StopPublishing();
             instanceLock?.Dispose();
+            _pipeline.Dispose();   // closes the log file
             return code;
         }
         catch (GatewayException ex) when (ex.Kind == FailureKind.Configuration)
@@ -123,6 +124,7 @@ public sealed class NodeHost
             int code = Fail(null, NodeHostExitCodes.Configuration, ex.Message);
             StopPublishing();
             instanceLock?.Dispose();
+            _pipeline.Dispose();   // closes the log file
             return code;
         }
         using (instanceLock)

@@ -46,6 +46,7 @@ public static class Program
         {
             host, port, tls, noTls, fingerprint, contextPath, nodeId, displayName, stateDir, json, verbose, tokenFile, windowsService,
         };
+        HostLogging.AddTo(run);
         EnrollCommands.RunOptions pairOptions = EnrollCommands.AddTo(run);
         run.SetAction((pr, ct) => EnrollCommands.WithSetupCode(pr, pairOptions, setupCode => ServiceCommands.WithTokenFile(pr.GetValue(tokenFile), Environment.GetEnvironmentVariable(TokenVariable), token => RunMaybeAsService(pr.GetValue(windowsService), c => RunAsync(new NodeHostOptions
         {
@@ -71,6 +72,7 @@ public static class Program
             run, identity, OperatorCommands.Create(stateDir, json, host, port, tls, fingerprint), ApprovalsCommands.Create(stateDir, json, host, port, tls, fingerprint),
             StatusCommand.Create(stateDir, json, NodeServiceProbe.ForCurrentPlatform()),
             ImportCommand.Create(stateDir, json),
+            PolicyCommand.Create(json),
         };
         ServiceCommands.AddTo(root, host, port, tls, fingerprint, nodeId, displayName, stateDir, json);
         root.Add(DscCommand.Create());
@@ -103,7 +105,8 @@ public static class Program
 
     private static async Task<int> RunAsync(NodeHostOptions options, bool json, bool verbose, CancellationToken ct)
     {
-        var log = new ConsoleLog(verbose ? NodeLogLevel.Debug : NodeLogLevel.Info);
+        options = HostLogging.Apply(options, verbose);
+        var log = HostLogging.Console(options);
         var host = new Node.Hosting.NodeHost(options, log);
         var progress = new Progress(json);
         return await host.RunAsync(progress, ct).ConfigureAwait(false);

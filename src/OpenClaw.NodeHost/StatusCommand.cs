@@ -80,6 +80,9 @@ internal static class StatusCommand
         Line(b, "Exec policy", s.Policy.Error is string pe
             ? "unusable, every command is denied: " + pe
             : $"agent '{s.Policy.AgentId}': security={(s.Policy.Security is ExecSecurity sec ? ExecModeNames.Name(sec) : "?")}, ask={(s.Policy.Ask is ExecAsk ask ? ExecModeNames.Name(ask) : "?")} (from {s.Policy.Source}{(s.Policy.FileExists ? string.Empty : ", no exec-approvals.json")})");
+        Line(b, "Fleet rules", s.MachinePolicy.Error is string mpe
+            ? "machine policy UNUSABLE, the host refuses to run and every command is denied: " + mpe
+            : s.MachinePolicy.InForce ? s.MachinePolicy.Summary : "no machine policy");
         Line(b, "State dir", s.StateDirectory);
         return b.ToString().TrimEnd();
     }

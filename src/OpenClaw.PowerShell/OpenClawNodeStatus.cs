@@ -63,6 +63,11 @@ public sealed class OpenClawNodeStatus
         ExecPolicySource = s.Policy.Source;
         ExecApprovalsPath = s.Policy.Path;
         ExecApprovalsError = s.Policy.Error;
+
+        MachinePolicyInForce = s.MachinePolicy.InForce;
+        MachinePolicySource = s.MachinePolicy.Sources.Count == 0 ? null : string.Join("; ", s.MachinePolicy.Sources);
+        MachinePolicySummary = s.MachinePolicy.Summary;
+        MachinePolicyError = s.MachinePolicy.Error;
     }
 
     /// <summary>True when the host runs, is connected, its commands are approved and its exec-approvals file is usable.</summary>
@@ -199,6 +204,18 @@ public sealed class OpenClawNodeStatus
 
     /// <summary>Why exec-approvals.json is unusable, or null.</summary>
     public string? ExecApprovalsError { get; }
+
+    /// <summary>True when a machine policy (HKLM:\SOFTWARE\Policies\OpenClaw, /etc/openclaw/policy.json, OPENCLAW_POLICY_FILE) is in force; the exec policy above is already clamped to it.</summary>
+    public bool MachinePolicyInForce { get; }
+
+    /// <summary>Where the machine policy comes from (registry key or file paths, "; "-separated); null when there is none.</summary>
+    public string? MachinePolicySource { get; }
+
+    /// <summary>One line: what the machine policy restricts, or that there is none.</summary>
+    public string MachinePolicySummary { get; }
+
+    /// <summary>Why a machine policy source is unusable (then the host refuses to run and denies every command), or null.</summary>
+    public string? MachinePolicyError { get; }
 
     /// <inheritdoc />
     public override string ToString() => Summary;

@@ -16,6 +16,7 @@ public sealed class OpenClawNodeTestResult
         Connected = Find("Connected") ?? false;
         Paired = Find("Paired") ?? false;
         PolicyCompliant = Find("Policy") ?? false;
+        MachinePolicyCompliant = Find("MachinePolicy");
         Status = new OpenClawNodeStatus(r.Status);
     }
 
@@ -42,6 +43,9 @@ public sealed class OpenClawNodeTestResult
     /// <summary>The exec approvals are at least as strict as -ExpectedSecurity / -ExpectedAsk.</summary>
     public bool PolicyCompliant { get; }
 
+    /// <summary>The machine policy is usable and enforced; null when no machine policy is in force.</summary>
+    public bool? MachinePolicyCompliant { get; }
+
     /// <summary>Every check in order.</summary>
     public OpenClawNodeTestCheck[] Checks { get; }
 
@@ -62,7 +66,7 @@ public sealed class OpenClawNodeTestCheck
         Detail = c.Detail;
     }
 
-    /// <summary>Installed, Running, Connected, Paired or Policy.</summary>
+    /// <summary>Installed, Running, Connected, Paired, Policy or MachinePolicy.</summary>
     public string Name { get; }
 
     /// <summary>Whether the check passed.</summary>

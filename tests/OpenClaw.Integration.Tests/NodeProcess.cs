@@ -51,6 +51,10 @@ public sealed class NodeProcess : IAsyncDisposable
     public static NodeProcess StartAt(int port, RealGateway gateway, string stateDir, string? token = null, bool withToken = true, params string[] extra) =>
         StartRaw(stateDir, withToken ? token ?? gateway.Token : null, null, new[] { "--host", "127.0.0.1", "--port", port.ToString() }.Concat(extra).ToArray());
 
+    /// <summary>As <see cref="Start"/>, with extra environment variables for the child (e.g. OPENCLAW_POLICY_FILE).</summary>
+    public static NodeProcess StartWithEnvironment(RealGateway gateway, string stateDir, IReadOnlyDictionary<string, string> environment, params string[] extra) =>
+        StartRaw(stateDir, gateway.Token, environment, new[] { "--host", "127.0.0.1", "--port", gateway.Port.ToString() }.Concat(extra).ToArray());
+
     /// <summary>
     /// <c>openclaw-node run --state-dir <paramref name="stateDir"/> --json</c> plus <paramref name="args"/> (no gateway
     /// options), with <c>OPENCLAW_GATEWAY_TOKEN</c> = <paramref name="token"/> (unset when null) and the extra environment

@@ -44,6 +44,11 @@ public sealed class PackageLayoutTests
             "Dependencies/System.Text.Encodings.Web.dll",
             "Dependencies/System.Text.Json.dll",
             "Dependencies/System.Threading.Tasks.Extensions.dll",
+            // The machine policy (HKLM:\SOFTWARE\Policies\OpenClaw) and the Event Log sink on Windows (inert elsewhere).
+            "Dependencies/Microsoft.Win32.Registry.dll",
+            "Dependencies/System.Diagnostics.EventLog.dll",
+            "Dependencies/System.Security.AccessControl.dll",
+            "Dependencies/System.Security.Principal.Windows.dll",
             $"bin/{_module.Rid}/{exe}",
             $"bin/{_module.Rid}/openclaw-node.dll",
             $"bin/{_module.Rid}/openclaw-node.deps.json",

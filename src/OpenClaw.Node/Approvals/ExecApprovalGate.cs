@@ -37,14 +37,19 @@ internal sealed class ExecApprovalGate : IExecGate
     private readonly bool _windows;
     private readonly Func<long> _clock;
     private readonly Func<IReadOnlyCollection<string>> _skillBins;
+    private readonly Func<Policy.MachinePolicy> _machine;
 
     /// <param name="store">The policy file.</param>
     /// <param name="resolver">PATH lookup of the node.</param>
     /// <param name="windows">Windows matching rules (case-insensitive, PATHEXT).</param>
     /// <param name="clock">Unix milliseconds for last-used bookkeeping.</param>
     /// <param name="skillBins">Executable names the gateway's skills use (<c>skills.bins</c>), honoured when autoAllowSkills is on.</param>
-    public ExecApprovalGate(ExecApprovalsStore store, PathResolver resolver, bool windows, Func<long>? clock = null, Func<IReadOnlyCollection<string>>? skillBins = null)
+    /// <param name="machinePolicy">The machine policy, read for every decision (its floor clamps the file's policy and its
+    /// deniedCommands refuse even approved runs); null means none.</param>
+    public ExecApprovalGate(ExecApprovalsStore store, PathResolver resolver, bool windows, Func<long>? clock = null, Func<IReadOnlyCollection<string>>? skillBins = null,
+        Func<Policy.MachinePolicy>? machinePolicy = null)
     {
+        _machine = machinePolicy ?? (() => Policy.MachinePolicy.None);
         _store = store;
         _resolver = resolver;
         _windows = windows;
@@ -66,12 +71,16 @@ internal sealed class ExecApprovalGate : IExecGate
         {
             return ExecDecision.Deny("security=deny", "SYSTEM_RUN_DENIED: exec approvals are unusable: " + snapshot.Error);
         }
-        EffectivePolicy policy = EffectivePolicy.Resolve(doc, request.AgentId);
-        return Decide(request, cwd, policy, record: true);
+        Policy.MachinePolicy machine = _machine();
+        EffectivePolicy policy = machine.Clamp(EffectivePolicy.Resolve(doc, request.AgentId));
+        return Decide(request, cwd, policy, record: true, machine);
     }
 
+    /// <summary>The policy of <paramref name="agentId"/> in <paramref name="doc"/> after the machine policy's floor.</summary>
+    internal EffectivePolicy Resolve(ExecApprovalsDocument doc, string? agentId) => _machine().Clamp(EffectivePolicy.Resolve(doc, agentId));
+
     /// <summary>The decision for <paramref name="request"/> under <paramref name="policy"/> (pure except for last-used bookkeeping when <paramref name="record"/>).</summary>
-    internal ExecDecision Decide(SystemRunRequest request, string cwd, EffectivePolicy policy, bool record)
+    internal ExecDecision Decide(SystemRunRequest request, string cwd, EffectivePolicy policy, bool record, Policy.MachinePolicy? machine = null)
     {
         ExecSecurity security = policy.Security;
         ExecAsk ask = policy.Ask;
@@ -86,12 +95,17 @@ internal sealed class ExecApprovalGate : IExecGate
         {
             return ExecDecision.Deny("security=deny", $"SYSTEM_RUN_DISABLED: security=deny ({policy.Describe()}{(fallback ? ", after an approval timeout with askFallback=" + ExecModeNames.Name(policy.AskFallback) : string.Empty)})");
         }
+        // The machine policy's deniedCommands come before any approval: nothing an operator approves can run them.
+        Analysis analysis = Analyze(request.Command, cwd);
+        if ((machine ?? Policy.MachinePolicy.None).DeniedReason(request.Command[0], analysis.Target?.Lexical, analysis.Target?.Real) is string denied)
+        {
+            return ExecDecision.Deny("security=deny", "SYSTEM_RUN_DENIED: " + denied + ".");
+        }
         if (approved && PlanProblem(request, cwd, policy) is string planProblem)
         {
             return ExecDecision.Deny("approval-required", "SYSTEM_RUN_DENIED: " + planProblem);
         }
 
-        Analysis analysis = Analyze(request.Command, cwd);
         var matched = new List<(string AgentId, string EntryId, string Pattern)>();
         bool satisfied = analysis.Target is Target t && MatchAll(policy, t, cwd, matched);
         bool requiresAsk = ask == ExecAsk.Always || (ask == ExecAsk.OnMiss && security == ExecSecurity.Allowlist && !satisfied);

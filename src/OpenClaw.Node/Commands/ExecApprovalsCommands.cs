@@ -71,11 +71,13 @@ internal sealed class ExecApprovalsSetCommand : INodeCommand
 {
     private readonly ExecApprovalsStore _store;
     private readonly Func<RemoteEditPolicy> _remote;
+    private readonly Func<Policy.MachinePolicy> _machine;
 
-    public ExecApprovalsSetCommand(ExecApprovalsStore store, Func<RemoteEditPolicy> remote)
+    public ExecApprovalsSetCommand(ExecApprovalsStore store, Func<RemoteEditPolicy> remote, Func<Policy.MachinePolicy>? machinePolicy = null)
     {
         _store = store;
         _remote = remote;
+        _machine = machinePolicy ?? (() => Policy.MachinePolicy.None);
     }
 
     public string Name => "system.execApprovals.set";
@@ -92,6 +94,10 @@ internal sealed class ExecApprovalsSetCommand : INodeCommand
         if (mode == RemoteEditPolicy.Deny)
         {
             return Task.FromResult(CommandResult.Invalid("exec approvals on this node are managed locally (node.json execApprovals.remoteEdits = deny); remote edits are refused"));
+        }
+        if (_machine().Exceeds(next) is string beyond)
+        {
+            return Task.FromResult(CommandResult.Invalid($"exec approvals on this node may not exceed the machine policy, so this edit is refused: {beyond}. Tighten the document, or ask the machine's administrator to change the policy."));
         }
         ExecApprovalsSnapshot current = _store.Load();
         if (mode == RemoteEditPolicy.TightenOnly)
@@ -192,7 +198,7 @@ internal sealed class SystemRunPrepareCommand : INodeCommand
         string realCwd = RealPath.Resolve(cwd);
         ExecApprovalsSnapshot snap = _store.Load();
         if (snap.Effective is null) { return Task.FromResult(CommandResult.Fail("UNAVAILABLE", "UNAVAILABLE: " + snap.Error)); }
-        EffectivePolicy policy = EffectivePolicy.Resolve(snap.Effective, request.AgentId);
+        EffectivePolicy policy = _gate.Resolve(snap.Effective, request.AgentId);
         ExecSecurity security = policy.Security;
         ExecAsk ask = policy.Ask;
         if (ExecModeNames.ParseSecurity(context.Params.Str("security")) is ExecSecurity s && s < security) { security = s; }

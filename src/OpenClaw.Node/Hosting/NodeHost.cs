@@ -34,6 +34,8 @@ public sealed class NodeHost
 
     private readonly NodeHostOptions _options;
     private readonly INodeLog _log;
+    private readonly NodeLogPipeline _pipeline;
+    private Policy.MachinePolicy _machinePolicy = Policy.MachinePolicy.None;
     private IProgress<NodeHostStatus>? _progress;
     private volatile IReadOnlyCollection<string> _skillBins = Array.Empty<string>();
     private Browser.BrowserProxyFeature? _browser;
@@ -46,7 +48,11 @@ public sealed class NodeHost
     public NodeHost(NodeHostOptions options, INodeLog? log = null)
     {
         _options = options;
-        _log = log ?? NullNodeLog.Instance;
+        _pipeline = new NodeLogPipeline(log ?? NullNodeLog.Instance);
+        _pipeline.Redactor.AddSecret(options.GatewayToken);
+        _pipeline.Redactor.AddSecret(options.GatewayPassword);
+        _pipeline.Redactor.AddSecret(options.SetupCode);
+        _log = _pipeline;
     }
 
     /// <summary>The product version sent as <c>client.version</c>.</summary>
@@ -99,10 +105,17 @@ public sealed class NodeHost
         _progress = progress;
         Prepared prep;
         System.IO.FileStream? instanceLock = null;
+        // The machine policy is checked before anything is written: a run it forbids leaves no trace in the state directory.
+        if (NodeHostPolicy.Check(_options, _log, out _machinePolicy) is string refused)
+        {
+            return Fail(null, NodeHostExitCodes.Configuration, refused);
+        }
+        _pipeline.Level = NodeLogLevels.Resolve(_options.LogLevel, _machinePolicy);
         try
         {
             string stateDirectory = StateDirectory.Resolve(_options.StateDirectory);
             instanceLock = LockStateDirectory(stateDirectory);
+            NodeHostPolicy.OpenSinks(_pipeline, _options, stateDirectory, _log, _machinePolicy);
             // Only the host holding node.lock owns node-status.json.
             _status = new NodeStatusPublisher(stateDirectory, _options.StatusHeartbeatInterval, _log);
             prep = Prepare();
@@ -113,6 +126,7 @@ public sealed class NodeHost
             int code = Fail(null, ex.StorageUnavailable ? NodeHostExitCodes.StateWriteFailed : NodeHostExitCodes.Configuration, ex.Message);
             StopPublishing();
             instanceLock?.Dispose();
+            _pipeline.Dispose();   // closes the log file
             return code;
         }
         catch (GatewayException ex) when (ex.Kind == FailureKind.Configuration)
@@ -120,10 +134,12 @@ public sealed class NodeHost
             int code = Fail(null, NodeHostExitCodes.Configuration, ex.Message);
             StopPublishing();
             instanceLock?.Dispose();
+            _pipeline.Dispose();   // closes the log file
             return code;
         }
         using (instanceLock)
         using (_browser)
+        using (_pipeline)
         {
             try
             {
@@ -241,6 +257,7 @@ public sealed class NodeHost
         DeviceIdentity identity = store.LoadOrCreateIdentity(out bool created);
         if (created) { _log.Write(NodeLogLevel.Info, $"Created a new device identity {identity.DeviceId} in {store.IdentityPath}."); }
 
+        _pipeline.Redactor.AddSecret(config.Token);
         GatewaySettings? saved = config.Gateway;
         Enrollment.SetupCode? code = null;
         if (!string.IsNullOrWhiteSpace(_options.SetupCode))
@@ -259,22 +276,36 @@ public sealed class NodeHost
                     "The TLS fingerprint given differs from the one the setup code carries; drop --tls-fingerprint or ask for a new code.");
             }
         }
-        bool tls = code?.Gateway.Tls ?? _options.Tls ?? saved?.Tls ?? false;
+        // The machine policy's gateway takes the place of saved values; explicit ones were checked against it in RunAsync.
+        (string? policyHost, int? policyPort, bool? policyTls, string? policyPin) = NodeHostPolicy.Gateway(_machinePolicy, _options);
+        if (code is not null && policyHost is not null
+            && (!string.Equals(code.Gateway.Host, policyHost, StringComparison.OrdinalIgnoreCase)
+                || (policyPort is int pp && pp != code.Gateway.Port) || (policyTls is bool pt && pt != code.Gateway.Tls)))
+        {
+            throw new GatewayException(FailureKind.Configuration, "SetupCodeOutsidePolicy",
+                $"The setup code names the gateway {code.Url}, but the machine policy only allows {policyHost}{(policyPort is int p2 ? ":" + p2.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty)}. Ask for a setup code of the gateway the policy names.");
+        }
+        bool tls = code?.Gateway.Tls ?? _options.Tls ?? policyTls ?? saved?.Tls ?? false;
         var settings = new GatewaySettings
         {
-            Host = code?.Gateway.Host ?? (string.IsNullOrWhiteSpace(_options.Host) ? saved?.Host ?? "127.0.0.1" : _options.Host!.Trim()),
-            Port = code?.Gateway.Port ?? _options.Port ?? saved?.Port ?? 18789,
+            Host = code?.Gateway.Host ?? (string.IsNullOrWhiteSpace(_options.Host) ? policyHost ?? saved?.Host ?? "127.0.0.1" : _options.Host!.Trim()),
+            Port = code?.Gateway.Port ?? _options.Port ?? policyPort ?? (policyHost is null || string.Equals(saved?.Host, policyHost, StringComparison.OrdinalIgnoreCase) ? saved?.Port : null) ?? 18789,
             Tls = tls,
             ContextPath = code is not null ? code.Gateway.ContextPath : _options.ContextPath ?? saved?.ContextPath,
         };
         string? pin = null;
         if (code?.TlsFingerprint is not null)
         {
+            if (policyPin is not null && TlsFingerprintOrNull(policyPin) != code.TlsFingerprint)
+            {
+                throw new GatewayException(FailureKind.Configuration, "SetupCodeOutsidePolicy",
+                    "The setup code pins a different TLS certificate than the machine policy requires; ask for a setup code of the gateway the policy names.");
+            }
             pin = code.TlsFingerprint;
         }
-        else if (!string.IsNullOrWhiteSpace(_options.TlsFingerprint))
+        else if (!string.IsNullOrWhiteSpace(_options.TlsFingerprint) || policyPin is not null)
         {
-            try { pin = TlsFingerprint.Normalise(_options.TlsFingerprint!); }
+            try { pin = TlsFingerprint.Normalise(_options.TlsFingerprint ?? policyPin!); }
             catch (FormatException ex) { throw new GatewayException(FailureKind.Configuration, "InvalidTlsFingerprint", "The TLS fingerprint " + ex.Message); }
         }
         else if (tls && saved is not null && saved.SameOrigin(settings))
@@ -283,6 +314,7 @@ public sealed class NodeHost
         }
         settings = settings with { TlsFingerprint = pin };
         GatewayEndpoint.Validate(settings, _options.AllowInsecurePrivate);
+        NodeHostPolicy.CheckFinal(_machinePolicy, settings, _options.DisplayName ?? config.DisplayName ?? Environment.MachineName);
 
         if (saved is not null && !saved.SameOrigin(settings) && config.Token is not null)
         {
@@ -318,6 +350,7 @@ public sealed class NodeHost
             else
             {
                 prepared.BootstrapToken = code.BootstrapToken;
+                _pipeline.Redactor.AddSecret(code.BootstrapToken);
                 _log.Write(NodeLogLevel.Info, $"Enrolling with a {code}.");
             }
         }
@@ -341,17 +374,17 @@ public sealed class NodeHost
 
     /// <summary>The commands this host declares and serves, all guarded by the exec approvals in <paramref name="stateDirectory"/>.</summary>
     internal static IReadOnlyList<INodeCommand> CreateCommands(PathResolver resolver, string stateDirectory, Func<RemoteEditPolicy> remoteEdits,
-        Func<IReadOnlyCollection<string>>? skillBins = null)
+        Func<IReadOnlyCollection<string>>? skillBins = null, Func<Policy.MachinePolicy>? machinePolicy = null)
     {
         var store = new Approvals.ExecApprovalsStore(stateDirectory);
-        var gate = new Approvals.ExecApprovalGate(store, resolver, HostPlatform.IsWindows, skillBins: skillBins);
+        var gate = new Approvals.ExecApprovalGate(store, resolver, HostPlatform.IsWindows, skillBins: skillBins, machinePolicy: machinePolicy);
         return new INodeCommand[]
         {
             new SystemRunCommand(resolver, gate, EnvPolicy.Default),
             new SystemRunPrepareCommand(store, gate, EnvPolicy.Default),
             new SystemWhichCommand(resolver),
             new ExecApprovalsGetCommand(store),
-            new ExecApprovalsSetCommand(store, remoteEdits),
+            new ExecApprovalsSetCommand(store, remoteEdits, machinePolicy),
         };
     }
 
@@ -367,7 +400,8 @@ public sealed class NodeHost
                 : new ConnectCredentials(Token: NullIfEmpty(_options.GatewayToken), Password: NullIfEmpty(_options.GatewayPassword));
 
         var resolver = PathResolver.FromEnvironment();
-        IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, prep.Store.Directory, () => prep.Config.RemoteEdits, () => _skillBins);
+        IReadOnlyList<INodeCommand> commands = CreateCommands(resolver, prep.Store.Directory, () => prep.Config.RemoteEdits, () => _skillBins,
+            () => Policy.MachinePolicyLoader.Load(_options.PolicyFile));
         if (_browser is not null) { commands = _browser.AddTo(commands); }
         if (_options.Commands is IReadOnlyList<string> only)
         {
@@ -416,7 +450,7 @@ public sealed class NodeHost
             }
             if ((hello.DeviceToken is not null && hello.DeviceToken != prep.Config.Token) || _configUnsaved)
             {
-                if (hello.DeviceToken is not null) { prep.Config.Token = hello.DeviceToken; }
+                if (hello.DeviceToken is not null) { prep.Config.Token = hello.DeviceToken; _pipeline.Redactor.AddSecret(hello.DeviceToken); }
                 SaveConfigAfterConnect(prep, enrolled: bootstrap is not null);
             }
             return session;

@@ -74,4 +74,22 @@ public sealed record NodeHostOptions
     /// reader treats a heartbeat older than three intervals as a dead or hung host.
     /// </summary>
     public TimeSpan StatusHeartbeatInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Minimum level of the host's log sinks (rotating file, journal/console, Windows Event Log); null resolves through
+    /// <see cref="NodeLogLevels.Resolve"/>: <c>OPENCLAW_LOG_LEVEL</c>, the machine policy's <c>logLevel</c>, else info.
+    /// </summary>
+    public NodeLogLevel? LogLevel { get; init; }
+
+    /// <summary>
+    /// An additional machine-policy file applied on top of the machine source (tighten-only; tests and per-service
+    /// restrictions); null reads <c>OPENCLAW_POLICY_FILE</c>. See <see cref="Policy.MachinePolicyLoader"/>.
+    /// </summary>
+    public string? PolicyFile { get; init; }
+
+    /// <summary>Size cap of one log file in <c>&lt;stateDir&gt;/logs</c>; default 10 MiB. Zero or less turns file logging off.</summary>
+    public long LogFileMaxBytes { get; init; } = RotatingFileLog.DefaultMaxBytes;
+
+    /// <summary>Rotated log files kept besides the current one; default 5.</summary>
+    public int LogFilesKept { get; init; } = RotatingFileLog.DefaultFilesKept;
 }

@@ -193,6 +193,7 @@ public sealed class WindowsServiceController : NodeServiceController
     {
         StopCore(state);
         RunChecked("sc.exe", "delete", ServiceName);
+        Run("reg.exe", "delete", WindowsServiceDefinition.EventSourceKey, "/f");   // best effort: the source may never have been registered
     }
 
     /// <inheritdoc/>

@@ -152,6 +152,9 @@ public static class WindowsServiceDefinition
         return q;
     }
 
+    /// <summary>The registry key of the event log source <c>OpenClaw Node</c> (created at install, deleted at uninstall).</summary>
+    public const string EventSourceKey = @"HKLM\" + Hosting.WindowsEventLogSink.RegistryKey;
+
     /// <summary>The commands that create and configure the service, in order; each is an argv list (first item the program).</summary>
     public static IReadOnlyList<IReadOnlyList<string>> Commands(NodeServiceOptions options, string? tokenFile)
     {
@@ -167,6 +170,9 @@ public static class WindowsServiceDefinition
             new[] { "sc.exe", "failureflag", ServiceName, "1" },
             new[] { "sc.exe", "sidtype", ServiceName, "unrestricted" },
             new[] { "icacls.exe", options.StateDirectory, "/inheritance:r", "/grant:r", account + ":(OI)(CI)F", "/grant:r", "*S-1-5-18:(OI)(CI)F", "/grant:r", "*S-1-5-32-544:(OI)(CI)F" },
+            // The Application event log source "OpenClaw Node" the host logs to (registering one needs an administrator).
+            new[] { "reg.exe", "add", EventSourceKey, "/v", "EventMessageFile", "/t", "REG_EXPAND_SZ", "/d", Hosting.WindowsEventLogSink.MessageFile, "/f" },
+            new[] { "reg.exe", "add", EventSourceKey, "/v", "TypesSupported", "/t", "REG_DWORD", "/d", "7", "/f" },
         };
     }
 

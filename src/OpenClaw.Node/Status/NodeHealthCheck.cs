@@ -28,7 +28,7 @@ public sealed record NodeHealthReport
     /// <summary>True when every check passed.</summary>
     public bool Passed { get; init; }
 
-    /// <summary>The checks in order: Installed (when required), Running, Connected, Paired, Policy.</summary>
+    /// <summary>The checks in order: Installed (when required), Running, Connected, Paired, Policy, and MachinePolicy when a machine policy is in force.</summary>
     public IReadOnlyList<NodeHealthCheckItem> Checks { get; init; } = Array.Empty<NodeHealthCheckItem>();
 
     /// <summary>One line: "all checks passed (…)" or the first failed check's sentence.</summary>
@@ -71,6 +71,13 @@ public static class NodeHealthCheck
                     ? "The node's command surface waits for approval on the gateway."
                     : "The device is not known to be approved."));
         checks.Add(PolicyCheck(status.Policy, expect));
+        if (status.MachinePolicy.InForce)
+        {
+            // Only when a machine policy exists, so nodes without one keep their five checks.
+            checks.Add(status.MachinePolicy.Error is string mpError
+                ? new NodeHealthCheckItem("MachinePolicy", false, $"The machine policy is unusable, so the node refuses to run and denies every command: {mpError}")
+                : new NodeHealthCheckItem("MachinePolicy", true, $"The node enforces the {status.MachinePolicy.Summary} (the exec policy above is already clamped to it)."));
+        }
         NodeHealthCheckItem? failed = checks.FirstOrDefault(c => !c.Passed);
         return new NodeHealthReport
         {

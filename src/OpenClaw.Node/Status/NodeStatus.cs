@@ -206,6 +206,9 @@ public sealed record NodeStatus
     /// <summary>The exec policy of the default agent.</summary>
     public NodeStatusPolicy Policy { get; init; } = new();
 
+    /// <summary>The machine policy (<c>/etc/openclaw/policy.json</c>, <c>HKLM:\SOFTWARE\Policies\OpenClaw</c>, <c>OPENCLAW_POLICY_FILE</c>).</summary>
+    public NodeStatusMachinePolicy MachinePolicy { get; init; } = new();
+
     /// <summary>Exit code of <c>openclaw-node status</c>: 0 healthy, 1 the host runs but is not healthy, 3 the host does not run.</summary>
     public int ExitCode => Healthy ? 0 : Host.Running ? 1 : 3;
 
@@ -217,7 +220,8 @@ public sealed record NodeStatus
     /// gateway:{url, tls, tlsFingerprint},
     /// connection:{connected, state, lastKnownState, message, since, reconnectAttempts, disconnects, lastError:{message, kind, at}|null},
     /// pairing:{deviceApproved, commandSurfaceApproved, pendingRequestId, deviceTokenStored},
-    /// policy:{agentId, security, ask, askFallback, source, fileExists, path, error}}</c>.
+    /// policy:{agentId, security, ask, askFallback, source, fileExists, path, error},
+    /// machinePolicy:{inForce, sources:[...], summary, error}}</c>.
     /// </summary>
     public JsonObject ToJson() => new()
     {
@@ -289,6 +293,7 @@ public sealed record NodeStatus
             ["path"] = Policy.Path,
             ["error"] = Policy.Error,
         },
+        ["machinePolicy"] = MachinePolicy.ToJson(),
     };
 
     private static JsonNode? Iso(DateTimeOffset? t) => t is DateTimeOffset v ? JsonValue.Create(NodeStatusFile.Iso(v)) : null;

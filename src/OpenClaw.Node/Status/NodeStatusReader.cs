@@ -116,8 +116,9 @@ public static class NodeStatusReader
             DeviceTokenStored = tokenStored,
         };
 
-        NodeStatusPolicy policy = ReadPolicy(dir);
-        bool healthy = running && current == NodeConnectionState.Connected && pairing.CommandSurfaceApproved != false && policy.Error is null;
+        Policy.MachinePolicy machine = Policy.MachinePolicyLoader.Load();
+        NodeStatusPolicy policy = ReadPolicy(dir, machine);
+        bool healthy = running && current == NodeConnectionState.Connected && pairing.CommandSurfaceApproved != false && policy.Error is null && machine.Error is null;
 
         var status = new NodeStatus
         {
@@ -130,6 +131,7 @@ public static class NodeStatusReader
             Connection = connection,
             Pairing = pairing,
             Policy = policy,
+            MachinePolicy = NodeStatusMachinePolicy.From(machine),
         };
         return status with { Summary = Summarise(status, configError) };
     }
@@ -228,14 +230,14 @@ public static class NodeStatusReader
         }
     }
 
-    private static NodeStatusPolicy ReadPolicy(string dir)
+    private static NodeStatusPolicy ReadPolicy(string dir, Policy.MachinePolicy machine)
     {
         ExecApprovalsSnapshot snap = new ExecApprovalsStore(dir).Load();
         if (snap.Effective is not ExecApprovalsDocument doc)
         {
             return new NodeStatusPolicy { FileExists = snap.Exists, Path = snap.Path, Error = snap.Error };
         }
-        EffectivePolicy p = EffectivePolicy.Resolve(doc, DefaultAgentId);
+        EffectivePolicy p = machine.Clamp(EffectivePolicy.Resolve(doc, DefaultAgentId));
         return new NodeStatusPolicy
         {
             Security = p.Security,
@@ -254,6 +256,7 @@ public static class NodeStatusReader
         string policyNote = s.Policy.Error is not null
             ? $" The exec-approvals file is unusable: {s.Policy.Error}"
             : string.Empty;
+        if (s.MachinePolicy.Error is string mp) { policyNote += " The machine policy is unusable: " + mp; }
         if (s.Healthy)
         {
             string since = s.Connection.Since is DateTimeOffset c ? $" for {NodeStatus.Short(s.CheckedAt - c)}" : string.Empty;

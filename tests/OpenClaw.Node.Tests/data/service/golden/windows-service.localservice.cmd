@@ -7,6 +7,8 @@ sc.exe failure openclaw-node reset= 86400 actions= restart/5000/restart/30000/re
 sc.exe failureflag openclaw-node 1
 sc.exe sidtype openclaw-node unrestricted
 icacls.exe C:\ProgramData\OpenClaw\node /inheritance:r /grant:r "NT AUTHORITY\LocalService:(OI)(CI)F" /grant:r *S-1-5-18:(OI)(CI)F /grant:r *S-1-5-32-544:(OI)(CI)F
+reg.exe add "HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\OpenClaw Node" /v EventMessageFile /t REG_EXPAND_SZ /d %SystemRoot%\Microsoft.NET\Framework64\v4.0.30319\EventLogMessages.dll /f
+reg.exe add "HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\OpenClaw Node" /v TypesSupported /t REG_DWORD /d 7 /f
 rem Registry: HKLM\SYSTEM\CurrentControlSet\Services\openclaw-node
 rem   Type         REG_DWORD     0x10 (own process)
 rem   Start        REG_DWORD     0x2 (automatic), DelayedAutostart REG_DWORD 0x1

@@ -54,6 +54,12 @@ public static class Program
         string gwDir = Path.Combine(work, "gateway");
         string loadBefore = File.ReadAllText("/proc/loadavg").Trim();
         Run("bash", Path.Combine(Repo, "scripts/gateway.sh"), "install");
+        // All bench hosts connect from 127.0.0.1, and the gateway admits at most 32 unauthenticated sockets per client IP
+        // (OPENCLAW_MAX_PREAUTH_CONNECTIONS_PER_IP, default 32; more get HTTP 503 "Too many unauthenticated sockets").
+        // A real fleet connects from one address per machine; the bench raises the budget so N hosts on one machine are
+        // admitted like N machines would be (the gateway inherits it through scripts/gateway.sh).
+        int preauth = Math.Max(32, 2 * fleet.DefaultIfEmpty(0).Max());
+        Environment.SetEnvironmentVariable("OPENCLAW_MAX_PREAUTH_CONNECTIONS_PER_IP", preauth.ToString(Inv));
         Run("bash", Path.Combine(Repo, "scripts/gateway.sh"), "start", gwDir);
         var info = (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(gwDir, "gateway.json")))!;
         int port = (int)info.Long("port")!;

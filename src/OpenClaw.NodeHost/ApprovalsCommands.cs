@@ -17,6 +17,7 @@ internal static class ApprovalsCommands
     {
         var node = new Option<string?>("--node") { Description = "Edit this node's policy through the gateway (node id, name or id prefix) instead of the local file." };
         var agent = new Option<string?>("--agent") { Description = "Agent id ('*' for every agent); without it, get shows the defaults and set changes them." };
+        InputValidation.AddAgentValidator(agent);
         var get = new Command("get", "Show the exec-approvals policy and the effective policy for an agent.") { agent, stateDir, json, node, host, port, tls, fingerprint };
         get.SetAction((pr, ct) => pr.GetValue(node) is string n
             ? Remote(pr, host, port, tls, fingerprint, n, pr.GetValue(json), null, ct)
@@ -39,6 +40,7 @@ internal static class ApprovalsCommands
         var pattern = new Argument<string[]>("pattern") { Description = "Executable path glob (e.g. /usr/bin/git) or bare name.", Arity = ArgumentArity.OneOrMore };
         var argPattern = new Option<string?>("--arg-pattern") { Description = "Regex the arguments must match, or sha256:cwd-argv:v1:<hex>." };
         var agentRequired = new Option<string>("--agent") { Description = "Agent id ('*' for every agent).", Required = true };
+        InputValidation.AddAgentValidator(agentRequired);
         var allow = new Command("allow", "Add allowlist entries for an agent.") { pattern, agentRequired, argPattern, stateDir, json, node, host, port, tls, fingerprint };
         allow.SetAction((pr, ct) => Dispatch(pr, node, host, port, tls, fingerprint, stateDir, json, ct, new ExecApprovalChange
         {

@@ -37,6 +37,16 @@ internal static class InputValidation
         });
     }
 
+    /// <summary>Adds the agent-id check (<c>*</c> or a canonical OpenClaw agent id) to an <c>--agent</c> option: a bad id exits 2 at parse.</summary>
+    public static void AddAgentValidator(Option agent)
+    {
+        agent.Validators.Add(r =>
+        {
+            string? value = Value<string?>(r);
+            if (value is not null && OpenClaw.Node.Approvals.ExecApprovalsEditor.AgentIdProblem(value) is string why) { r.AddError("--agent: " + why); }
+        });
+    }
+
     /// <summary>The option's value, or default when it did not convert (the parser reports that error itself).</summary>
     private static T? Value<T>(OptionResult r)
     {

@@ -66,3 +66,23 @@ public sealed class ValidateGatewayAddressAttribute : ValidateArgumentsAttribute
         if (g.Port is < 1 or > 65535) { throw new ValidationMetadataException($"The gateway port {g.Port} in '{text}' is out of range; use 1-65535."); }
     }
 }
+
+/// <summary>
+/// Parameter-binding check of an exec-approvals agent id (<c>-AgentId</c>): <c>*</c> or a canonical OpenClaw agent id
+/// (<see cref="OpenClaw.Node.Approvals.ExecApprovalsEditor.AgentIdProblem"/>); the message names the form the gateway would
+/// use. Fails as <c>ParameterArgumentValidationError</c> before anything is read or written.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class ValidateAgentIdAttribute : ValidateArgumentsAttribute
+{
+    /// <summary>Throws <see cref="ValidationMetadataException"/> when an argument (a string or each string of an array) is not an agent id.</summary>
+    /// <param name="arguments">The bound value: a string or a string array.</param>
+    /// <param name="engineIntrinsics">Unused.</param>
+    protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+    {
+        foreach (object? one in arguments is System.Collections.IEnumerable list and not string ? list : new[] { arguments })
+        {
+            if (OpenClaw.Node.Approvals.ExecApprovalsEditor.AgentIdProblem(one?.ToString()) is string why) { throw new ValidationMetadataException(why); }
+        }
+    }
+}

@@ -54,4 +54,27 @@ public sealed class CliInputTests
         Assert.Contains("--host", stderr);
         Assert.Contains("--port", stderr);
     }
+
+    [Theory]
+    [InlineData("get", "my.agent", "'my-agent'")]
+    [InlineData("set", "Main", "'main'")]
+    [InlineData("allow", "ops!", "'ops'")]
+    [InlineData("deny", "!!!", "is not an agent id")]
+    public async Task An_agent_id_no_agent_matches_exits_2_naming_the_id_the_gateway_uses_and_writes_nothing(string verb, string agent, string mentions)
+    {
+        using var dir = new StateDir();
+        string state = Path.Combine(dir.Path, "state");
+        string[] args = verb switch
+        {
+            "set" => new[] { "approvals", "set", "--agent", agent, "--security", "deny", "--state-dir", state },
+            "allow" => new[] { "approvals", "allow", "/usr/bin/git", "--agent", agent, "--state-dir", state },
+            "deny" => new[] { "approvals", "deny", "/usr/bin/git", "--agent", agent, "--state-dir", state },
+            _ => new[] { "approvals", "get", "--agent", agent, "--state-dir", state },
+        };
+        var (code, stderr) = await Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("--agent", stderr);
+        Assert.Contains(mentions, stderr);
+        Assert.False(Directory.Exists(state), "the state directory was created for a rejected command line");
+    }
 }

@@ -59,6 +59,35 @@ public sealed class ExecApprovalsEditorTests : IDisposable
         Assert.Contains("is not valid", Assert.Throws<ArgumentException>(() => editor.Apply(new ExecApprovalChange { AgentId = "main", AddPatterns = new[] { "/usr/bin/git" }, ArgPattern = "(" })).Message);
     }
 
+    [Theory]
+    [InlineData("main", null)]
+    [InlineData("*", null)]
+    [InlineData("build_bot-2", null)]
+    [InlineData("Main", "'main'")]
+    [InlineData("my agent!", "'my-agent'")]
+    [InlineData("-ops-", "'ops'")]
+    [InlineData("agent:main", "'agent-main'")]
+    [InlineData("", "is not an agent id")]
+    [InlineData("!!!", "is not an agent id")]
+    public void Agent_ids_must_be_what_the_gateway_looks_up(string id, string? problem)
+    {
+        string? why = ExecApprovalsEditor.AgentIdProblem(id);
+        if (problem is null) { Assert.Null(why); }
+        else { Assert.NotNull(why); Assert.Contains(problem, why, StringComparison.Ordinal); }
+    }
+
+    [Fact]
+    public void An_edit_for_an_agent_id_no_agent_matches_is_refused_and_writes_nothing()
+    {
+        string path = Path.Combine(_dir.Path, "exec-approvals.json");
+        var editor = new ExecApprovalsEditor(_dir.Path);
+        var ex = Assert.Throws<ArgumentException>(() => editor.Apply(new ExecApprovalChange { AgentId = "Main", AddPatterns = new[] { "/usr/bin/git" } }));
+        Assert.Contains("'main'", ex.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+        Assert.Null(ExecApprovalsEditor.AgentIdProblem(new string('a', 64)));
+        Assert.Contains("'" + new string('a', 64) + "'", ExecApprovalsEditor.AgentIdProblem(new string('a', 65)), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_broken_file_is_not_overwritten_by_an_edit()
     {

@@ -6,7 +6,7 @@ using Xunit;
 namespace OpenClaw.PowerShell.Tests;
 
 /// <summary>
-/// Bad gateway hosts, ports, addresses and TLS fingerprints are refused by the real PowerShell 7.6 parameter binder
+/// Bad gateway hosts, ports, addresses, TLS fingerprints and agent ids are refused by the real PowerShell 7.6 parameter binder
 /// (openclaw-pshost) with ParameterArgumentValidationError and the engine's message, before any cmdlet runs: no
 /// connection, no state directory, no file written.
 /// </summary>
@@ -27,6 +27,8 @@ public sealed class BindingValidationTests
             'gateway-port'  = { Connect-OpenClawGateway -Gateway 'gw.example.com:99999' }
             'gateway-host'  = { Connect-OpenClawGateway -Gateway 'ws://bad_host!:18789' }
             'gateway-pin'   = { Connect-OpenClawGateway -Gateway 'gw.example.com' -TlsFingerprint '12:34' }
+            'agent-edit'    = { Edit-OpenClawExecApproval -AgentId 'Main' -Security Deny -StateDirectory $env:STATE_DIR -Confirm:$false }
+            'agent-get'     = { Get-OpenClawExecApproval -AgentId 'main', 'my agent!' -StateDirectory $env:STATE_DIR }
         }
         foreach ($name in $cases.Keys) {
             try { & $cases[$name]; "$name|ran" }
@@ -40,7 +42,7 @@ public sealed class BindingValidationTests
     public BindingValidationTests(PackagedModule module) => _module = module;
 
     [Fact]
-    public void Bad_hosts_ports_addresses_and_fingerprints_fail_at_parameter_binding_with_nothing_written()
+    public void Bad_hosts_ports_addresses_fingerprints_and_agent_ids_fail_at_parameter_binding_with_nothing_written()
     {
         string state = Path.Combine(Path.GetTempPath(), "openclaw-bind-" + Guid.NewGuid().ToString("N")[..12]);
         ProcessResult r = ChildProcess.RunPowerShell(Script, TimeSpan.FromMinutes(2), ("MANIFEST", _module.Manifest), ("STATE_DIR", state));
@@ -64,6 +66,8 @@ public sealed class BindingValidationTests
             ("gateway-port", "ConnectOpenClawGatewayCommand", "not a gateway address"),
             ("gateway-host", "ConnectOpenClawGatewayCommand", "bad_host!"),
             ("gateway-pin", "ConnectOpenClawGatewayCommand", "TLS fingerprint"),
+            ("agent-edit", "EditOpenClawExecApprovalCommand", "'main'"),
+            ("agent-get", "GetOpenClawExecApprovalCommand", "'my-agent'"),
         };
         foreach ((string name, string command, string message) in expected)
         {

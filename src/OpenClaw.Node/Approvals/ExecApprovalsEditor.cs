@@ -80,6 +80,38 @@ public sealed class ExecApprovalsEditor
     public static bool IsEmpty(ExecApprovalChange c) =>
         c.Security is null && c.Ask is null && c.AskFallback is null && c.AutoAllowSkills is null && c.AddPatterns.Count == 0 && c.Remove.Count == 0;
 
+    /// <summary>
+    /// What is wrong with <paramref name="agentId"/> as an exec-approvals agent key, or null when OpenClaw would use it as
+    /// written: <c>*</c> (every agent) or a canonical agent id, 1-64 characters of lower-case letters, digits, <c>-</c> and
+    /// <c>_</c> starting with a letter or digit (OpenClaw's agent-id normalisation, which the gateway applies before it
+    /// looks an agent up). Anything else would be written as a key no agent ever matches, so it is refused with the
+    /// canonical form OpenClaw would use, where there is one.
+    /// </summary>
+    public static string? AgentIdProblem(string? agentId)
+    {
+        string id = agentId ?? string.Empty;
+        if (id == "*") { return null; }
+        if (id.Length is > 0 and <= 64 && IsIdStart(id[0]) && id.All(c => IsIdStart(c) || c == '-' || c == '_') && id == id.ToLowerInvariant())
+        {
+            return null;
+        }
+        var sb = new System.Text.StringBuilder();
+        bool dash = false;
+        foreach (char c in id.Trim().ToLowerInvariant())
+        {
+            if (IsIdStart(c) || c == '_') { sb.Append(c); dash = false; }
+            else if (!dash) { sb.Append('-'); dash = true; }
+        }
+        string canonical = sb.ToString().Trim('-');
+        if (canonical.Length > 64) { canonical = canonical.Substring(0, 64).TrimEnd('-'); }
+        string shown = Internal.SafeText.Escape(id.Length > 80 ? id.Substring(0, 80) + "…" : id);
+        return canonical.Length == 0
+            ? $"'{shown}' is not an agent id: agent ids are 1-64 lower-case letters, digits, '-' and '_', starting with a letter or digit (or '*' for every agent)."
+            : $"'{shown}' is not an agent id as OpenClaw writes it (1-64 lower-case letters, digits, '-' and '_', starting with a letter or digit); the gateway looks this agent up as '{canonical}': use that.";
+    }
+
+    private static bool IsIdStart(char c) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+
     /// <summary>Checks a change without applying it.</summary>
     /// <exception cref="ArgumentException">An invalid mode, pattern or argPattern; the message lists the valid values.</exception>
     public static void Validate(ExecApprovalChange change)
@@ -90,6 +122,7 @@ public sealed class ExecApprovalsEditor
             throw new ArgumentException($"'{change.Ask}' is not a valid ask mode; use one of {string.Join(", ", ExecModeNames.AskValues)}.");
         }
         _ = Parse(change.AskFallback, ExecModeNames.ParseSecurity, "askFallback", ExecModeNames.SecurityValues);
+        if (change.AgentId is not null && AgentIdProblem(change.AgentId) is string badAgent) { throw new ArgumentException(badAgent); }
         if ((change.AddPatterns.Count > 0 || change.Remove.Count > 0) && change.AgentId is null)
         {
             throw new ArgumentException("Allowlist entries belong to an agent: give an agent id (use '*' for every agent).");

@@ -32,6 +32,7 @@ public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
     [Parameter(ParameterSetName = Modes, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Parameter(ParameterSetName = RemoveEntries, Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ValidateAgentId]
     [Alias("Agent")]
     [ArgumentCompleter(typeof(OpenClawAgentIdCompleter))]
     public string? AgentId { get; set; }

@@ -27,6 +27,7 @@ public sealed class GetOpenClawExecApprovalCommand : OperatorCmdlet
     /// <summary>Agent ids whose effective policy to return; without it, the file's defaults and every entry.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ValidateAgentId]
     [Alias("Agent")]
     [ArgumentCompleter(typeof(OpenClawAgentIdCompleter))]
     public string[]? AgentId { get; set; }

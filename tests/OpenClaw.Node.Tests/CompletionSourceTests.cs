@@ -28,9 +28,9 @@ public sealed class CompletionSourceTests : IDisposable
     [Fact]
     public void Agent_ids_come_from_the_local_exec_approvals_file_sorted_and_filtered_by_prefix()
     {
-        SeedAgents("main", "build-bot", "Backup");
-        Assert.Equal(new[] { "Backup", "build-bot", "main" }, CompletionSource.AgentIds(_dir.Path, "").Select(c => c.Text));
-        Assert.Equal(new[] { "Backup", "build-bot" }, CompletionSource.AgentIds(_dir.Path, "b").Select(c => c.Text));
+        SeedAgents("main", "build-bot", "backup");
+        Assert.Equal(new[] { "backup", "build-bot", "main" }, CompletionSource.AgentIds(_dir.Path, "").Select(c => c.Text));
+        Assert.Equal(new[] { "backup", "build-bot" }, CompletionSource.AgentIds(_dir.Path, "B").Select(c => c.Text));
         Assert.Contains("1 allowlist entries", CompletionSource.AgentIds(_dir.Path, "main").Single().ToolTip);
     }
 

@@ -93,7 +93,9 @@ public sealed class LoggingTests : IDisposable
         const string token = "gw-shared-token-5f2c9a7e";
         const string deviceToken = "dev-tok-0a1b2c3d4e5f6a7b8c9d";
         const string bootstrap = "BOOT-7Q2M-9XKC";
-        const string privateKey = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghij\n-----END PRIVATE KEY-----";
+        // A real key made for this test only, so no key text is committed; its base64 body must never reach a sink.
+        string privateKey = OpenClaw.Node.Identity.DeviceIdentity.Generate().PrivateKeyPkcs8Pem;
+        string keyBody = privateKey.Split('\n')[1];
         string logs = _dir.Combine("logs");
         var console = new List<string>();
         var pipeline = new NodeLogPipeline(new DelegateNodeLog((_, m) => console.Add(m)), NodeLogLevel.Debug);
@@ -110,7 +112,7 @@ public sealed class LoggingTests : IDisposable
         file.Dispose();
 
         string written = File.ReadAllText(Path.Combine(logs, RotatingFileLog.FileName)) + string.Join("\n", console);
-        foreach (string secret in new[] { token, deviceToken, bootstrap, "MC4CAQAwBQYDK2VwBCIE", "hunter2hunter2", "sig-value-xyz", "another-unregistered-secret", "\"abc\"" })
+        foreach (string secret in new[] { token, deviceToken, bootstrap, keyBody, "hunter2hunter2", "sig-value-xyz", "another-unregistered-secret", "\"abc\"" })
         {
             Assert.DoesNotContain(secret, written);
         }

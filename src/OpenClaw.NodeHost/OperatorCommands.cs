@@ -49,7 +49,7 @@ internal static class OperatorCommands
             (op, c) => EnrollCommands.ApproveAsync(op, pr.GetValue(requestId), pr.GetValue(all), filters.Get(pr), pr.GetValue(surfaceToo), pr.GetValue(waitSec), pr.GetValue(json), c)));
         var reject = new Command("reject", "Reject a pending request by id, or every one with --all.") { requestId, all };
         reject.SetAction((pr, ct) => Op(pr, ct,
-            (op, c) => DecideAsync(op, pr.GetValue(requestId), pr.GetValue(all), false, 0, pr.GetValue(json), deny: true, c)));
+            (op, c) => RejectAsync(op, pr.GetValue(requestId), pr.GetValue(all), pr.GetValue(json), c)));
 
         var list = new Command("list", "List the gateway's nodes: paired and pending, with connection and approval state.");
         list.SetAction((pr, ct) => Op(pr, ct, (op, c) => ListNodesAsync(op, pr.GetValue(json), c)));
@@ -190,7 +190,8 @@ internal static class OperatorCommands
         ["requestedAt"] = Iso(r.RequestedAt),
     };
 
-    private static async Task<int> DecideAsync(OperatorClient op, string? requestId, bool all, bool surfaceToo, int waitSec, bool json, bool deny, CancellationToken ct)
+    // 'nodes reject'; approving (with filters and command surfaces) is EnrollCommands' job.
+    private static async Task<int> RejectAsync(OperatorClient op, string? requestId, bool all, bool json, CancellationToken ct)
     {
         if ((requestId is null) == !all)
         {
@@ -206,16 +207,14 @@ internal static class OperatorCommands
         }
         int failed = 0;
         var results = new JsonArray();
-        string verb = deny ? "Rejected" : "Approved";
-        async Task One(NodeRequestInfo r)
+        foreach (NodeRequestInfo r in targets)
         {
             JsonObject o = ToJson(r);
             try
             {
-                if (deny) { await op.DenyAsync(r, ct).ConfigureAwait(false); }
-                else { await op.ApproveAsync(r, ct).ConfigureAwait(false); }
+                await op.DenyAsync(r, ct).ConfigureAwait(false);
                 o["ok"] = true;
-                if (!json) { Console.Out.WriteLine($"{verb} {r.Kind} request {r.RequestId} for {r.DisplayName ?? r.NodeId}."); }
+                if (!json) { Console.Out.WriteLine($"Rejected {r.Kind} request {r.RequestId} for {r.DisplayName ?? r.NodeId}."); }
             }
             catch (GatewayException ex)
             {
@@ -226,23 +225,6 @@ internal static class OperatorCommands
                 Console.Error.WriteLine($"Could not handle {r.RequestId}: {ex.Message}");
             }
             results.Add((JsonNode)o);
-        }
-        foreach (NodeRequestInfo r in targets)
-        {
-            await One(r).ConfigureAwait(false);
-            if (surfaceToo && !deny && r.Kind == NodeRequestKind.Device && r.Role is null or "node")
-            {
-                NodeRequestInfo? surface = await op.WaitForCommandSurfaceRequestAsync(r.NodeId, TimeSpan.FromSeconds(waitSec), ct).ConfigureAwait(false);
-                if (surface is null)
-                {
-                    failed++;
-                    Console.Error.WriteLine($"The command-surface request of {r.NodeId} did not appear within {waitSec} s; approve it later with 'openclaw-node nodes approve'.");
-                }
-                else
-                {
-                    await One(surface).ConfigureAwait(false);
-                }
-            }
         }
         if (json) { Console.Out.WriteLine(Json.Indented(results)); }
         return failed == 0 ? 0 : NodeHostExitCodes.Failure;

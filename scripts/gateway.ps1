@@ -331,7 +331,9 @@ if (cmd === "ready") {
   const file = `${dir}${sep}state${sep}openclaw.json`;
   let patch;
   try { patch = JSON.parse(process.env.OCGW_PATCH || "{}"); } catch (e) {
-    console.error(`gateway.ps1: error: the config patch is not valid JSON (${e.message}); pass a JSON object such as '{"plugins":{"enabled":false}}'`);
+    // Only the position: V8's message quotes the text, which may hold a secret.
+    const pos = /position (\d+)/.exec(String(e.message));
+    console.error(`gateway.ps1: error: the config patch is not valid JSON${pos ? ` (at character ${pos[1]})` : ""}; pass a JSON object such as '{"plugins":{"enabled":false}}'`);
     process.exit(11);
   }
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {

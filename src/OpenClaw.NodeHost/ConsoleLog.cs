@@ -9,7 +9,7 @@ namespace OpenClaw.NodeHost;
 /// journal (<c>JOURNAL_STREAM</c> set), <c>&lt;6&gt;message</c> lines with the syslog priority journald parses
 /// (<see cref="JournalFormat"/>). Secrets are removed by the host's <see cref="NodeLogPipeline"/> before they get here.
 /// </summary>
-internal sealed class ConsoleLog : INodeLog
+internal sealed class ConsoleLog : INodeLog, INodeLogFilter
 {
     private readonly NodeLogLevel _min;
     private readonly bool _journal;
@@ -20,6 +20,8 @@ internal sealed class ConsoleLog : INodeLog
         _min = min;
         _journal = journal ?? JournalFormat.IsJournalStream;
     }
+
+    public bool IsEnabled(NodeLogLevel level) => level >= _min;
 
     public void Write(NodeLogLevel level, string message)
     {

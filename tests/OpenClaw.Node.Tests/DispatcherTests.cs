@@ -64,6 +64,28 @@ public sealed class DispatcherTests
         Assert.Equal("UNAVAILABLE", p.Obj("error").Str("code"));
     }
 
+    [Fact]
+    public async Task A_quick_command_is_answered_on_the_receiving_thread_and_a_slow_one_is_not()
+    {
+        var slow = new Slow();
+        var (d, sent) = Create(new SystemWhichCommand(CommandTests.Resolver), slow);
+        Task which = d.OnRequest(Request("q", "system.which", "{\"bins\":[\"sh\"]}"));
+        // Answered before OnRequest returned: no thread-pool hop for system.which.
+        var (method, p) = Assert.Single(sent);
+        Assert.Equal("node.invoke.result", method);
+        Assert.Equal("q", p.Str("id"));
+        Assert.True(p.Bool("ok"));
+        await which;
+
+        Task run = d.OnRequest(Request("s", "test.slow"));
+        await slow.Started.Task;   // runs on the thread pool: OnRequest returned while the command still waits
+        Assert.False(run.IsCompleted);
+        Assert.Single(sent);
+        slow.Release.SetResult();
+        await run;
+        Assert.Equal(2, sent.Count);
+    }
+
     [Theory]
     [InlineData("{not json")]
     [InlineData("[1]")]

@@ -88,6 +88,37 @@ public sealed class LoggingTests : IDisposable
     }
 
     [Fact]
+    public void Lines_no_log_keeps_are_dropped_before_they_are_scrubbed()
+    {
+        var primary = new FilteredLog(NodeLogLevel.Info);
+        var sink = new List<string>();
+        var pipeline = new NodeLogPipeline(primary, NodeLogLevel.Warning);
+        Assert.False(pipeline.IsEnabled(NodeLogLevel.Debug));
+        Assert.True(pipeline.IsEnabled(NodeLogLevel.Info));
+        pipeline.Write(NodeLogLevel.Debug, "d");
+        pipeline.Write(NodeLogLevel.Info, "i");
+        Assert.Equal(new[] { "i" }, primary.Lines);
+
+        pipeline.AddSink(new DelegateNodeLog((_, m) => sink.Add(m)));
+        pipeline.Level = NodeLogLevel.Debug;   // --log-level debug: the file keeps debug lines the console does not
+        Assert.True(pipeline.IsEnabled(NodeLogLevel.Debug));
+        pipeline.Write(NodeLogLevel.Debug, "d2");
+        Assert.Equal(new[] { "d2" }, sink);
+        Assert.Equal(new[] { "i" }, primary.Lines);
+        Assert.False(new NodeLogPipeline(NullNodeLog.Instance).IsEnabled(NodeLogLevel.Error));
+        Assert.True(new NodeLogPipeline(new DelegateNodeLog((_, _) => { })).IsEnabled(NodeLogLevel.Debug));   // no filter: gets everything
+    }
+
+    private sealed class FilteredLog : INodeLog, INodeLogFilter
+    {
+        private readonly NodeLogLevel _min;
+        public FilteredLog(NodeLogLevel min) => _min = min;
+        public List<string> Lines { get; } = new();
+        public bool IsEnabled(NodeLogLevel level) => level >= _min;
+        public void Write(NodeLogLevel level, string message) => Lines.Add(message);
+    }
+
+    [Fact]
     public void Secrets_never_reach_any_sink_even_inside_exceptions_and_debug_frames()
     {
         const string token = "gw-shared-token-5f2c9a7e";

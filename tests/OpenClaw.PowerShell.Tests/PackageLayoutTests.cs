@@ -100,6 +100,18 @@ public sealed class PackageLayoutTests
     }
 
     [Fact]
+    public void The_packaged_host_runs_with_the_small_process_runtime_settings()
+    {
+        // Measured in bench/RESULTS.md: workstation non-concurrent GC for a small idle process, and thread-pool workers
+        // that sleep instead of spinning (the spin was over half the host's CPU per system.which and took the CPU from the
+        // gateway on the same machine).
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_module.Folder, "bin", _module.Rid, "openclaw-node.runtimeconfig.json")))!;
+        var props = config["runtimeOptions"]!["configProperties"]!;
+        Assert.Equal("0", props["System.Threading.ThreadPool.UnfairSemaphoreSpinLimit"]?.ToString());
+        Assert.Equal("false", props["System.GC.Concurrent"]?.ToString().ToLowerInvariant());
+    }
+
+    [Fact]
     public void The_packaged_manifest_carries_the_version_and_loads_the_root_module()
     {
         string text = File.ReadAllText(_module.Manifest);

@@ -9,7 +9,7 @@ namespace OpenClaw.Node.Commands;
 /// <c>system.which</c> (spec §8.4): params <c>{bins: string[]}</c>; result <c>{bins: {name: absolutePath}}</c> with names
 /// that were not found left out.
 /// </summary>
-internal sealed class SystemWhichCommand : INodeCommand
+internal sealed class SystemWhichCommand : IQuickNodeCommand
 {
     private readonly PathResolver _resolver;
 

@@ -105,6 +105,12 @@ internal sealed class InvokeDispatcher
                 $"UNAVAILABLE: node busy: {_maxConcurrent} invocations running and {_maxAdmitted - _maxConcurrent} queued (the node's limit); retry later");
             return Task.Run(() => SendResultAsync(id!, busy, _shutdown.Token));
         }
+        // A quick command (system.which) runs here, on the receiving thread, up to its first wait (the gateway's ack of the
+        // result); everything else goes to the thread pool so the receive loop never waits on a process or the network.
+        if (_commands.TryGetValue(payload.Str("command") ?? string.Empty, out INodeCommand? handler) && handler is IQuickNodeCommand)
+        {
+            return RunAsync(id!, payload!, cts);
+        }
         return Task.Run(() => RunAsync(id!, payload!, cts));
     }
 

@@ -611,7 +611,7 @@ public sealed class NodeHost
         switch (name)
         {
             case "node.invoke.request":
-                _log.Write(NodeLogLevel.Debug, $"node.invoke.request {payload.Str("id")} {payload.Str("command")}");
+                if (_pipeline.IsEnabled(NodeLogLevel.Debug)) { _log.Write(NodeLogLevel.Debug, $"node.invoke.request {payload.Str("id")} {payload.Str("command")}"); }
                 _ = dispatcher.OnRequest(payload);
                 break;
             case "node.invoke.cancel":

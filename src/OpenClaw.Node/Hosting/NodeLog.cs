@@ -25,14 +25,28 @@ public interface INodeLog
     void Write(NodeLogLevel level, string message);
 }
 
+/// <summary>
+/// A log that can say which levels it keeps, so a caller (the host's <see cref="NodeLogPipeline"/>) skips building and
+/// scrubbing lines nobody would keep (the per-invocation debug line, for example). Optional: a log without it receives
+/// every line and filters by itself.
+/// </summary>
+public interface INodeLogFilter
+{
+    /// <summary>True when a line at <paramref name="level"/> would be kept.</summary>
+    bool IsEnabled(NodeLogLevel level);
+}
+
 /// <summary>A log that discards everything.</summary>
-public sealed class NullNodeLog : INodeLog
+public sealed class NullNodeLog : INodeLog, INodeLogFilter
 {
     /// <summary>The shared instance.</summary>
     public static readonly NullNodeLog Instance = new();
 
     /// <inheritdoc />
     public void Write(NodeLogLevel level, string message) { }
+
+    /// <summary>Always false: nothing is kept.</summary>
+    public bool IsEnabled(NodeLogLevel level) => false;
 }
 
 /// <summary>A log that forwards to a delegate.</summary>

@@ -7,7 +7,7 @@ namespace OpenClaw.Node.Hosting;
 /// PowerShell streams; it filters by its own level) and, at <see cref="Level"/> or above, to the added sinks (rotating
 /// file, Windows Event Log). A failing sink never fails the host.
 /// </summary>
-public sealed class NodeLogPipeline : INodeLog, IDisposable
+public sealed class NodeLogPipeline : INodeLog, INodeLogFilter, IDisposable
 {
     private readonly INodeLog _primary;
     private readonly object _gate = new();
@@ -38,11 +38,20 @@ public sealed class NodeLogPipeline : INodeLog, IDisposable
         }
     }
 
+    /// <summary>
+    /// True when some log keeps a line at <paramref name="level"/>: the sinks (at <see cref="Level"/> or above) or the
+    /// primary log (always, unless it is an <see cref="INodeLogFilter"/> that says no). Lines nobody keeps are dropped
+    /// before they are scrubbed.
+    /// </summary>
+    public bool IsEnabled(NodeLogLevel level) =>
+        (level >= Level && _sinks.Length > 0) || _primary is not INodeLogFilter filter || filter.IsEnabled(level);
+
     /// <inheritdoc />
     public void Write(NodeLogLevel level, string message)
     {
+        if (!IsEnabled(level)) { return; }
         string clean = Redactor.Scrub(message);
-        _primary.Write(level, clean);
+        if (_primary is not INodeLogFilter filter || filter.IsEnabled(level)) { _primary.Write(level, clean); }
         if (level < Level) { return; }
         foreach (INodeLog sink in _sinks)
         {

@@ -356,7 +356,8 @@ internal sealed partial class Router
     /// <summary>
     /// <c>labels=true</c>: a viewport screenshot with each ref's box outlined and tagged with its ref (at most 150), as
     /// OpenClaw draws them; answers <c>{imagePath, imageType:"png", labels:true, labelsCount, labelsSkipped,
-    /// annotations?:[{ref, number, role, name?, box:{x, y, width, height}}]}</c> (boxes in image pixels; refs outside
+    /// annotations?:[{ref, number, role, name?, box:{x, y, width, height}}]}</c> (boxes relative to the image, in CSS pixels
+    /// when it is 1:1 and rounded image pixels otherwise; refs outside
     /// the viewport are annotated but not drawn, refs without a box are skipped).
     /// </summary>
     private async Task<JsonObject> LabelledScreenshotAsync(IPage page, JsonObject refs, float timeout)
@@ -408,7 +409,10 @@ internal sealed partial class Router
         var list = new JsonArray();
         foreach (var (a, x, y, w, h) in annotations)
         {
-            a["box"] = new JsonObject { ["x"] = Math.Round(x * scale), ["y"] = Math.Round(y * scale), ["width"] = Math.Max(1, Math.Round(w * scale)), ["height"] = Math.Max(1, Math.Round(h * scale)) };
+            // As OpenClaw: CSS pixels as measured when the image is 1:1, else scaled and rounded to image pixels.
+            a["box"] = scale == 1
+                ? new JsonObject { ["x"] = x, ["y"] = y, ["width"] = w, ["height"] = h }
+                : new JsonObject { ["x"] = Math.Round(x * scale), ["y"] = Math.Round(y * scale), ["width"] = Math.Max(1, Math.Round(w * scale)), ["height"] = Math.Max(1, Math.Round(h * scale)) };
             list.Add(a);
         }
         var o = new JsonObject { ["imagePath"] = file, ["imageType"] = "png", ["labels"] = true, ["labelsCount"] = items.Count, ["labelsSkipped"] = skipped };

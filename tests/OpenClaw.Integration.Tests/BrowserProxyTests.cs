@@ -587,13 +587,14 @@ public sealed class BrowserProxyTests
     /// <summary>Lists where two shapes differ, as JSON paths with both sides, skipping <paramref name="ignored"/> paths.</summary>
     private static void Diff(JsonNode? official, JsonNode? ours, string path, System.Collections.Generic.ICollection<string> ignored, System.Collections.Generic.List<string> diffs)
     {
-        if (ignored.Contains(path)) { return; }
+        bool Ignored(string p) => ignored.Contains(p) || ignored.Any(i => i.StartsWith('*') && p.EndsWith(i[1..], StringComparison.Ordinal));
+        if (Ignored(path)) { return; }
         if (official is JsonObject oo && ours is JsonObject uo)
         {
             foreach (string key in oo.Select(kv => kv.Key).Union(uo.Select(kv => kv.Key)))
             {
                 string p = path + "." + key;
-                if (ignored.Contains(p)) { continue; }
+                if (Ignored(p)) { continue; }
                 if (!oo.ContainsKey(key)) { diffs.Add($"{p}: only ours has it ({uo[key]!.ToJsonString()})"); }
                 else if (!uo.ContainsKey(key)) { diffs.Add($"{p}: only the official host has it ({oo[key]!.ToJsonString()})"); }
                 else { Diff(oo[key], uo[key], p, ignored, diffs); }
@@ -611,7 +612,8 @@ public sealed class BrowserProxyTests
 
     /// <summary>
     /// The agent's sequence through <c>browser.proxy</c> on one node: status, start, open the test page, snapshot, click
-    /// the button by its ref, snapshot and text showing the result, screenshot, console, stop. Returns each step's whole
+    /// the button by its ref, snapshot showing the result, label the tab, an interactive (role-ref) snapshot through the
+    /// label, a labelled snapshot, text, screenshot, console, stop. Returns each step's whole
     /// invoke payload (<c>result</c> and inlined <c>files</c>).
     /// </summary>
     private static async Task<System.Collections.Generic.List<(string Step, JsonObject Payload)>> AgentSequenceAsync(OperatorClient op, string nodeId, string url)
@@ -634,6 +636,10 @@ public sealed class BrowserProxyTests
         await Step("act click", "POST", "/act", body: new JsonObject { ["kind"] = "click", ["ref"] = buttonRef, ["targetId"] = targetId });
         JsonObject after = await Step("snapshot after", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId });
         Assert.Contains("clicked!", after.Str("snapshot"));
+        await Step("tabs/action label", "POST", "/tabs/action", body: new JsonObject { ["action"] = "label", ["targetId"] = targetId, ["label"] = "agent" });
+        JsonObject role = await Step("snapshot interactive", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = "agent", ["interactive"] = true });
+        Assert.Contains("Press me", role.Str("snapshot"));
+        await Step("snapshot labels", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId, ["interactive"] = true, ["labels"] = true });
         JsonObject text = await Step("text", "GET", "/text", new JsonObject { ["targetId"] = targetId });
         Assert.Contains("clicked!", text.Str("text"));
         JsonObject shot = await Step("screenshot", "POST", "/screenshot", body: new JsonObject { ["targetId"] = targetId });
@@ -668,7 +674,10 @@ public sealed class BrowserProxyTests
                 "status.result.cdpPort", "status.result.cdpUrl", "tabs/open.result.wsUrl", "tabs.result.tabs[].wsUrl",
                 // Durable tab-ownership fingerprints are issued by the official host's CDP tab registry; this node issues
                 // none and answers close-owned requests with "ownership-mismatch" (docs/design/browser-proxy-routes.md).
-                "tabs/open.result.ownership",
+                "tabs/open.result.ownership", "tabs/action label.result.tab.wsUrl",
+                // The official host's role refs carry the CDP DOM node id it marked the element with; this node finds a
+                // role ref again by role, name and position (Playwright's getByRole), so it has no node id to report.
+                "*.backendDOMNodeId",
             };
             var diffs = new System.Collections.Generic.List<string>();
             for (int i = 0; i < theirs.Count; i++)

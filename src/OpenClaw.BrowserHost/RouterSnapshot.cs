@@ -212,6 +212,16 @@ internal sealed partial class Router
             string? name = m.Groups["name"].Success ? Regex.Unescape(m.Groups["name"].Value) : null;
             entries.Add((indent.Length / 2, indent, m.Groups["role"].Value, name, m.Groups["quote"].Value, m.Groups["rest"].Value, line));
         }
+        // The snapshot of a frame's (or page's) root starts with an unnamed document: OpenClaw's tree starts below it.
+        if (entries.Count > 0 && entries[0].Role == "document" && entries[0].Name is null && entries[0].Depth == 0)
+        {
+            entries.RemoveAt(0);
+            for (int i = 0; i < entries.Count; i++)
+            {
+                var e = entries[i];
+                if (e.Indent.Length >= 2) { entries[i] = e with { Depth = e.Depth - 1, Indent = e.Indent[2..], Line = e.Line[2..] }; }
+            }
+        }
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var assigned = new List<(int Index, string Ref, string Key, int Nth)>();
         int next = 1;
@@ -262,6 +272,14 @@ internal sealed partial class Router
             string suffix = hasRef ? $" [ref={r.Ref}]" + (r.Nth is int n && n > 0 ? $" [nth={n}]" : "") : "";
             string indent = interactive ? "" : e.Indent;
             lines.Add($"{indent}- {e.Quote}{e.Role}{name}{suffix}{e.Tail}");
+        }
+        // A line that introduced children ("- link \"Home\":") loses its colon when none of them was kept.
+        for (int i = 0; i < lines.Count; i++)
+        {
+            if (!lines[i].EndsWith(':')) { continue; }
+            int indent = lines[i].Length - lines[i].TrimStart().Length;
+            bool hasChild = i + 1 < lines.Count && lines[i + 1].Length - lines[i + 1].TrimStart().Length > indent;
+            if (!hasChild) { lines[i] = lines[i][..^1]; }
         }
         if (lines.Count == 0) { lines.Add(interactive ? "(no interactive elements)" : "(empty)"); }
         return (lines, refs);

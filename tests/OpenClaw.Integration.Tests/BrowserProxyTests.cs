@@ -613,7 +613,8 @@ public sealed class BrowserProxyTests
     /// <summary>
     /// The agent's sequence through <c>browser.proxy</c> on one node: status, start, open the test page, snapshot, click
     /// the button by its ref, snapshot showing the result, label the tab, an interactive (role-ref) snapshot through the
-    /// label, a labelled snapshot, text, screenshot, console, stop. Returns each step's whole
+    /// label, a labelled snapshot, text, screenshot, console; then on a second page a frame-scoped snapshot, a batch a
+    /// navigation ends, a current-document download and HTTP credentials; stop. Returns each step's whole
     /// invoke payload (<c>result</c> and inlined <c>files</c>).
     /// </summary>
     private static async Task<System.Collections.Generic.List<(string Step, JsonObject Payload)>> AgentSequenceAsync(OperatorClient op, string nodeId, string url)
@@ -646,6 +647,27 @@ public sealed class BrowserProxyTests
         Assert.False(string.IsNullOrEmpty(shot.Str("path")));
         JsonObject console = await Step("console", "GET", "/console", new JsonObject { ["targetId"] = targetId });
         Assert.Contains(console.Arr("messages")!, m => m.Str("text") == "button was clicked");
+
+        // The second page: a snapshot scoped to its iframe, a batch a navigation ends, a download of the document the tab
+        // shows, and HTTP credentials answering a Basic challenge.
+        await Step("navigate", "POST", "/navigate", body: new JsonObject { ["url"] = url + "frames", ["targetId"] = targetId });
+        JsonObject framed = await Step("snapshot frame", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId, ["frame"] = "#inner" });
+        Assert.Contains("Inner button", framed.Str("snapshot"));
+        JsonObject links = await Step("snapshot compact", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId, ["interactive"] = true });
+        string home = links.Obj("refs")!.Single(kv => kv.Value.Str("name") == "Go home").Key;
+        JsonObject batch = await Step("act batch", "POST", "/act", body: new JsonObject
+        {
+            ["kind"] = "batch", ["targetId"] = targetId,
+            ["actions"] = new JsonArray(new JsonObject { ["kind"] = "click", ["ref"] = home }, new JsonObject { ["kind"] = "wait", ["timeMs"] = 10 }),
+        });
+        Assert.Equal("navigation", batch.Obj("aborted")!.Str("reason"));
+        await Step("navigate document", "POST", "/navigate", body: new JsonObject { ["url"] = url + "doc.txt", ["targetId"] = targetId });
+        await Step("download currentDocument", "POST", "/download", body: new JsonObject { ["currentDocument"] = true, ["expectedUrl"] = url + "doc.txt", ["targetId"] = targetId });
+        await Step("set/credentials", "POST", "/set/credentials", body: new JsonObject { ["username"] = "agent", ["password"] = "secret", ["targetId"] = targetId });
+        await Step("navigate auth", "POST", "/navigate", body: new JsonObject { ["url"] = url + "auth", ["targetId"] = targetId });
+        JsonObject welcome = await Step("text auth", "GET", "/text", new JsonObject { ["targetId"] = targetId, ["selector"] = "#out" });
+        Assert.Equal("welcome agent", welcome.Str("text"));
+        await Step("set/credentials clear", "POST", "/set/credentials", body: new JsonObject { ["clear"] = true, ["targetId"] = targetId });
         await Step("stop", "POST", "/stop");
         return steps;
     }
@@ -678,6 +700,9 @@ public sealed class BrowserProxyTests
                 // The official host's role refs carry the CDP DOM node id it marked the element with; this node finds a
                 // role ref again by role, name and position (Playwright's getByRole), so it has no node id to report.
                 "*.backendDOMNodeId",
+                // Likewise the official host binds frame-scoped role refs to a DOM marker attribute (domMarker) and names
+                // an iframe ref's CDP frame id (frameId); here the ref is found by role and name inside the frame selector.
+                "*.domMarker", "*.frameId",
             };
             var diffs = new System.Collections.Generic.List<string>();
             for (int i = 0; i < theirs.Count; i++)
@@ -770,7 +795,7 @@ public sealed class BrowserProxyTests
         JsonObject lr = withLabels.Obj("result")!;
         AssertShape(lr, SnapshotShape[..^1] + ""","imagePath":"string","imageType":"string","labels":"true","labelsCount":"number","labelsSkipped":"number","annotations?":[{"ref":"string","number":"number","role":"string","name":"string?","box":{"x":"number","y":"number","width":"number","height":"number"}}]}""", "snapshot labels");
         Assert.True(lr.Long("labelsCount") >= 3, lr.ToJsonString());
-        Assert.Contains(lr.Arr("annotations")!, a => a.Str("name") == "Added" && a.Obj("box")!.Long("width") > 0);
+        Assert.Contains(lr.Arr("annotations")!, a => a.Str("name") == "Added" && a.Obj("box")!["width"]!.GetValue<double>() > 0);
         JsonNode image = withLabels.Arr("files")!.Single(f => f.Str("path") == lr.Str("imagePath"))!;
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, Convert.FromBase64String(image.Str("base64")!).Take(4).ToArray());
 

@@ -65,14 +65,15 @@ internal sealed class ProfileRuntime
             {
                 ["type"] = m.Type,
                 ["text"] = m.Text,
-                ["timestamp"] = DateTimeOffset.UtcNow.ToString("o"),
-                ["location"] = m.Location,
+                ["timestamp"] = IsoNow(),
+                ["location"] = ConsoleLocation(m.Location),
             });
-            page.PageError += (_, e) => Append(tab.Errors, new JsonObject { ["message"] = e, ["timestamp"] = DateTimeOffset.UtcNow.ToString("o") });
+            page.DOMContentLoaded += (_, _) => tab.DocumentLoaded();
+            page.PageError += (_, e) => Append(tab.Errors, new JsonObject { ["message"] = e, ["timestamp"] = IsoNow() });
             page.Request += (_, r) => Append(tab.Requests, new JsonObject
             {
                 ["id"] = "r" + Interlocked(tab),
-                ["timestamp"] = DateTimeOffset.UtcNow.ToString("o"),
+                ["timestamp"] = IsoNow(),
                 ["method"] = r.Method,
                 ["url"] = r.Url,
                 ["resourceType"] = r.ResourceType,
@@ -136,6 +137,28 @@ internal sealed class ProfileRuntime
         tab.Label = label;
     }
 
+    /// <summary>Now as JavaScript's <c>Date.toISOString()</c> writes it (UTC, milliseconds, <c>Z</c>), as OpenClaw's timestamps are.</summary>
+    internal static string IsoNow() => DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Playwright for .NET gives a console message's location as <c>url:line:column</c>; OpenClaw reports the JS object
+    /// <c>{url, line, column, lineNumber, columnNumber}</c> (0-based line and column, both spellings).
+    /// </summary>
+    internal static JsonObject ConsoleLocation(string? location)
+    {
+        string url = location ?? "";
+        int line = 0, column = 0;
+        int c2 = url.LastIndexOf(':');
+        int c1 = c2 > 0 ? url.LastIndexOf(':', c2 - 1) : -1;
+        if (c1 > 0 && int.TryParse(url[(c1 + 1)..c2], out int l) && int.TryParse(url[(c2 + 1)..], out int c))
+        {
+            line = l;
+            column = c;
+            url = url[..c1];
+        }
+        return new JsonObject { ["url"] = url, ["line"] = line, ["column"] = column, ["lineNumber"] = line, ["columnNumber"] = column };
+    }
+
     /// <summary>The default target: the current tab, else the last opened one.</summary>
     public TabEntry CurrentTab()
     {
@@ -159,10 +182,71 @@ internal sealed class ProfileRuntime
         throw new RouteException(404, $"tab not found: {needle}", "tab_not_found");
     }
 
+    private HttpCredentials? _credentials;
+    private Func<IRoute, Task>? _challengeRoute;
+
+    /// <summary>
+    /// Sets (or, with null, clears) the HTTP credentials the browser answers Basic authentication challenges with, the
+    /// effect of Playwright's <c>setHTTPCredentials</c>, which the .NET binding lacks for a running context. While set,
+    /// every request of the context goes through a route that fetches it and, when the answer is a 401 with a
+    /// <c>WWW-Authenticate: Basic</c> challenge, fetches it again with an <c>Authorization</c> header. Credentials are
+    /// therefore sent only to servers that ask for them (as the browser would), never up front. Limits: Basic only (no
+    /// Digest/NTLM), and routed requests are fetched by Playwright rather than the page's network stack (no HTTP cache,
+    /// a response is buffered before the page sees it).
+    /// </summary>
+    /// <exception cref="RouteException">409 when the browser is not running.</exception>
+    public async Task SetCredentialsAsync(HttpCredentials? credentials)
+    {
+        IBrowserContext ctx = Context ?? throw new RouteException(409, $"browser profile \"{Name}\" is not running", "browser_not_running");
+        _credentials = credentials;
+        if (credentials is not null && _challengeRoute is null)
+        {
+            _challengeRoute = AnswerChallengeAsync;
+            await ctx.RouteAsync("**/*", _challengeRoute).ConfigureAwait(false);
+        }
+        else if (credentials is null && _challengeRoute is not null)
+        {
+            await ctx.UnrouteAsync("**/*", _challengeRoute).ConfigureAwait(false);
+            _challengeRoute = null;
+        }
+    }
+
+    private async Task AnswerChallengeAsync(IRoute route)
+    {
+        HttpCredentials? credentials = _credentials;
+        if (credentials is null)
+        {
+            await route.FallbackAsync().ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            // Redirects are left to the browser (each hop comes back through this route), so the page sees real URLs.
+            IAPIResponse response = await route.FetchAsync(new RouteFetchOptions { MaxRedirects = 0 }).ConfigureAwait(false);
+            if (response.Status == 401 && response.Headers.TryGetValue("www-authenticate", out string? challenge)
+                && challenge.TrimStart().StartsWith("Basic", StringComparison.OrdinalIgnoreCase))
+            {
+                var headers = new Dictionary<string, string>(route.Request.Headers, StringComparer.OrdinalIgnoreCase)
+                {
+                    ["authorization"] = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credentials.Username + ":" + credentials.Password)),
+                };
+                response = await route.FetchAsync(new RouteFetchOptions { Headers = headers, MaxRedirects = 0 }).ConfigureAwait(false);
+            }
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response }).ConfigureAwait(false);
+        }
+        catch (PlaywrightException)
+        {
+            // The page went away or the request failed: let the browser fail it as it would have.
+            try { await route.AbortAsync().ConfigureAwait(false); } catch (PlaywrightException) { }
+        }
+    }
+
     /// <summary>Called when the browser closes by itself (crash, last window closed).</summary>
     public void Forget()
     {
         Context = null;
+        _credentials = null;
+        _challengeRoute = null;
         TraceActive = false;
         lock (Tabs) { Tabs.Clear(); Current = null; }
     }
@@ -200,6 +284,21 @@ internal sealed partial class TabEntry
 
     /// <summary>Optional unique label.</summary>
     public string? Label { get; set; }
+
+    /// <summary>Counts the documents the tab loaded (main-frame DOMContentLoaded): the identity snapshot deltas are kept per.</summary>
+    public long DocumentNumber => System.Threading.Interlocked.Read(ref _documentNumber);
+
+    private long _documentNumber;
+
+    /// <summary>Called when the main frame loaded a new document.</summary>
+    public void DocumentLoaded() => System.Threading.Interlocked.Increment(ref _documentNumber);
+
+    /// <summary>
+    /// The ref identities of the last <c>format=ai</c> snapshot per option family (refs mode, interactive, compact, depth,
+    /// selector, frame, urls, maxChars), with the document they were taken on: the next snapshot of the same family on
+    /// the same document marks what is new (OpenClaw's snapshot deltas).
+    /// </summary>
+    public Dictionary<string, (long Document, HashSet<string> Keys)> SnapshotKeys { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Console messages, newest last (at most 500).</summary>
     public List<JsonObject> Console { get; } = new();

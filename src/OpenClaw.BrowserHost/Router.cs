@@ -236,14 +236,16 @@ internal sealed partial class Router : IAsyncDisposable
             ["detectedBrowser"] = BrowserKind(_options.ExecutablePath),
             ["detectedExecutablePath"] = _options.ExecutablePath,
             ["detectError"] = null,
-            ["userDataDir"] = UserDataDir(p.Name),
+            // As OpenClaw: the running browser's profile folder, null while stopped.
+            ["userDataDir"] = running ? UserDataDir(p.Name) : null,
             ["color"] = p.Color,
             ["headless"] = _options.Headless,
             ["headlessSource"] = "config",
             ["noSandbox"] = _options.NoSandbox,
             ["executablePath"] = _options.ExecutablePath,
             ["attachOnly"] = false,
-            ["browserVersion"] = running ? p.Context!.Browser?.Version : null,
+            // OpenClaw's GPU diagnostics, null until its doctor inspected them; this node has none.
+            ["graphics"] = null,
         };
     }
 
@@ -336,9 +338,11 @@ internal sealed partial class Router : IAsyncDisposable
         bool fresh = p.Context is null;
         await EnsureRunningAsync(p).ConfigureAwait(false);
         TabEntry tab;
-        // A freshly launched browser starts with one blank tab: use it rather than leaving it behind.
+        // A launched browser starts with one blank tab: use it rather than leaving it behind. So does opening a page in a
+        // browser started by POST /start whose only tab is still blank (OpenClaw then lists one tab, too); a new blank
+        // tab asked for in a running browser is a new tab.
         List<TabEntry> existing = p.TabList();
-        if (fresh && existing.Count == 1 && existing[0].Page.Url == "about:blank") { tab = existing[0]; }
+        if (existing.Count == 1 && existing[0].Page.Url == "about:blank" && (fresh || url != "about:blank")) { tab = existing[0]; }
         else { tab = await p.AddAsync(await p.Context!.NewPageAsync().ConfigureAwait(false)).ConfigureAwait(false); }
         if (!string.IsNullOrWhiteSpace(label)) { p.SetLabel(tab, label!.Trim()); }
         if (url != "about:blank") { await tab.Page.GotoAsync(url, new PageGotoOptions { Timeout = 30000 }).ConfigureAwait(false); }
@@ -365,7 +369,18 @@ internal sealed partial class Router : IAsyncDisposable
                 return new JsonObject { ["ok"] = true, ["tabs"] = tabs };
             }
             case "new":
-                return new JsonObject { ["ok"] = true, ["tab"] = await TabJsonAsync(await OpenTabAsync(p, "about:blank", null).ConfigureAwait(false)).ConfigureAwait(false) };
+                return new JsonObject { ["ok"] = true, ["tab"] = await TabJsonAsync(await OpenTabAsync(p, "about:blank", Str(body, "label")).ConfigureAwait(false)).ConfigureAwait(false) };
+            case "label":
+            {
+                // As OpenClaw: {targetId, label} names a tab so later requests can address it by that label.
+                string targetId = Str(body, "targetId") ?? throw new RouteException(400, "targetId is required");
+                string label = Str(body, "label") ?? throw new RouteException(400, "label is required");
+                await RunningAsync(p).ConfigureAwait(false);
+                if (!TabLabel().IsMatch(label.Trim())) { throw new RouteException(400, "tab label must be 1-64 chars and use only letters, numbers, _, ., :, or -"); }
+                TabEntry t = p.ResolveTab(targetId);
+                p.SetLabel(t, label.Trim());
+                return new JsonObject { ["ok"] = true, ["tab"] = await TabJsonAsync(t).ConfigureAwait(false) };
+            }
             case "close":
             {
                 await RunningAsync(p).ConfigureAwait(false);
@@ -385,6 +400,9 @@ internal sealed partial class Router : IAsyncDisposable
             default: throw new RouteException(400, "unknown tab action");
         }
     }
+
+    [GeneratedRegex("^[A-Za-z0-9_.:-]{1,64}$")]
+    private static partial Regex TabLabel();
 
     private static async Task<JsonObject> TabJsonAsync(TabEntry t)
     {
@@ -413,92 +431,6 @@ internal sealed partial class Router : IAsyncDisposable
         "button", "link", "textbox", "checkbox", "radio", "combobox", "listbox", "menuitem", "menuitemcheckbox",
         "menuitemradio", "option", "searchbox", "slider", "spinbutton", "switch", "tab", "treeitem",
     };
-
-    private async Task<JsonObject> SnapshotAsync(ProfileRuntime p, Dictionary<string, string> query)
-    {
-        (_, TabEntry tab) = await TabAsync(p, query.GetValueOrDefault("targetId")).ConfigureAwait(false);
-        bool efficient = query.GetValueOrDefault("mode") == "efficient";
-        string format = query.GetValueOrDefault("format") is { Length: > 0 } f ? f : "ai";
-        if (format != "ai" && format != "aria") { throw new RouteException(400, "format must be ai or aria"); }
-        bool labels = IsTrue(query.GetValueOrDefault("labels"));
-        if ((labels || efficient) && format == "aria") { throw new RouteException(400, "labels/mode=efficient require format=ai"); }
-        if (labels) { throw new RouteException(501, "snapshot labels (the labelled overlay screenshot) are not available on this node; take the snapshot without labels and a screenshot", "labels_unsupported"); }
-        if (!string.IsNullOrWhiteSpace(query.GetValueOrDefault("frame"))) { throw new RouteException(501, "frame-scoped snapshots are not available on this node; snapshot the page (iframe content is included with f<n>e<n> refs)", "frame_unsupported"); }
-        // mode=efficient: interactive, compact, depth 6 and 8 000 characters unless given (OpenClaw's snapshot plan).
-        bool interactive = query.TryGetValue("interactive", out string? iv) ? IsTrue(iv) : efficient;
-        bool compact = query.TryGetValue("compact", out string? cv) ? IsTrue(cv) : efficient;
-        bool urls = IsTrue(query.GetValueOrDefault("urls"));
-        int? depth = int.TryParse(query.GetValueOrDefault("depth"), out int d) && d >= 0 ? d : efficient ? 6 : null;
-        int? limit = int.TryParse(query.GetValueOrDefault("limit"), out int l) && l > 0 ? l : null;
-        int? maxChars = format != "ai" ? null
-            : !query.ContainsKey("maxChars") ? (efficient ? 8000 : 40000)
-            : int.TryParse(query.GetValueOrDefault("maxChars"), out int mc) && mc >= 0 ? (mc > 0 ? mc : null) : (efficient ? 8000 : 40000);
-        float timeout = float.TryParse(query.GetValueOrDefault("timeoutMs"), out float tm) && tm > 0 ? tm : 20000;
-
-        var result = new JsonObject { ["ok"] = true, ["format"] = format, ["targetId"] = tab.TargetId, ["url"] = tab.Page.Url };
-        JsonObject state = tab.BrowserState();
-        bool anyDialogs = state["dialogs"]!["pending"]!.AsArray().Count > 0 || state["dialogs"]!["recent"]!.AsArray().Count > 0;
-        if (state["dialogs"]!["pending"]!.AsArray().Count > 0)
-        {
-            // A pending dialog blocks the page: say so instead of waiting for a snapshot that cannot come.
-            result["blockedByDialog"] = true;
-            result["browserState"] = state;
-            if (format == "aria") { result["nodes"] = new JsonArray(); }
-            else { result["snapshot"] = ""; result["refs"] = new JsonObject(); }
-            return result;
-        }
-
-        string? selector = query.GetValueOrDefault("selector");
-        string raw = string.IsNullOrWhiteSpace(selector)
-            ? await tab.Page.AriaSnapshotAsync(new PageAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Depth = depth, Timeout = timeout }).ConfigureAwait(false)
-            : await tab.Page.Locator(selector!).First.AriaSnapshotAsync(new LocatorAriaSnapshotOptions { Mode = AriaSnapshotMode.Ai, Depth = depth, Timeout = timeout }).ConfigureAwait(false);
-        var refs = new JsonObject();
-        var lines = new List<string>();
-        var nodes = new JsonArray();
-        int interactiveCount = 0;
-        foreach (string line in raw.Split('\n'))
-        {
-            Match m = RefLine().Match(line);
-            if (!m.Success)
-            {
-                string t = line.TrimStart();
-                bool urlLine = t.StartsWith("- /url:", StringComparison.Ordinal);
-                if (interactive && !(urls && urlLine)) { continue; }
-                if (compact && urlLine && !urls) { continue; }
-                lines.Add(interactive ? "  " + t : line);
-                continue;
-            }
-            string role = m.Groups["role"].Value;
-            string? name = m.Groups["name"].Success ? Regex.Unescape(m.Groups["name"].Value) : null;
-            bool isInteractive = InteractiveRoles.Contains(role);
-            if (isInteractive) { interactiveCount++; }
-            // compact: structure with neither a name nor interactivity is left out (its children stay).
-            bool structural = !isInteractive && string.IsNullOrEmpty(name) && role is "generic" or "group" or "none" or "presentation";
-            var entry = new JsonObject { ["role"] = role };
-            if (!string.IsNullOrEmpty(name)) { entry["name"] = name; }
-            if (!interactive || isInteractive) { refs[m.Groups["ref"].Value] = entry; }
-            if (limit is null || nodes.Count < limit) { nodes.Add(new JsonObject { ["ref"] = m.Groups["ref"].Value, ["role"] = role, ["name"] = name ?? "", ["depth"] = m.Groups["indent"].Value.Length / 2 }); }
-            if (interactive) { if (isInteractive) { lines.Add("- " + line.TrimStart()[2..]); } }
-            else if (!(compact && structural)) { lines.Add(line); }
-        }
-        if (anyDialogs) { result["browserState"] = state; }
-        if (format == "aria")
-        {
-            result["nodes"] = nodes;
-            return result;
-        }
-        string snapshot = string.Join("\n", lines);
-        if (snapshot.Length == 0) { snapshot = interactive ? "(no interactive elements)" : "(empty)"; }
-        if (maxChars is int max && snapshot.Length > max)
-        {
-            snapshot = snapshot[..max] + "\n[...TRUNCATED - page too large]";
-            result["truncated"] = true;
-        }
-        result["snapshot"] = snapshot;
-        result["refs"] = refs;
-        result["stats"] = new JsonObject { ["lines"] = lines.Count, ["chars"] = snapshot.Length, ["refs"] = refs.Count, ["interactive"] = interactiveCount };
-        return result;
-    }
 
     private async Task<JsonObject> ScreenshotAsync(ProfileRuntime p, JsonObject body)
     {
@@ -537,6 +469,9 @@ internal sealed partial class Router : IAsyncDisposable
         {
             string r = reference!.Trim();
             if (!AriaRef().IsMatch(r)) { throw new RouteException(400, $"ref \"{r}\" is not a snapshot ref (e.g. e12); take a snapshot first", "invalid_ref"); }
+            // A ref of the page's last role-ref snapshot (refs=role, interactive, compact, selector, frame, ...) is found
+            // by role, name and position; others are Playwright's AI-snapshot refs.
+            if (RoleRefLocator(page, r) is { } byRole) { return byRole; }
             return page.Locator("aria-ref=" + r);
         }
         if (!string.IsNullOrWhiteSpace(selector)) { return page.Locator(selector!).First; }
@@ -574,7 +509,11 @@ internal sealed partial class Router : IAsyncDisposable
         JsonArray? downloads = await tab.EndActionDownloadsAsync(kind is "click" or "clickCoords" or "press" or "batch" ? 250 : 0).ConfigureAwait(false);
         if (kind != "close") { o["url"] = tab.Page.Url; }
         if (kind == "evaluate") { o["result"] = result; }
-        if (kind == "batch") { o["results"] = result; }
+        if (kind == "batch" && result is JsonObject batch)
+        {
+            o["results"] = batch["results"]?.DeepClone();
+            if (batch["aborted"] is JsonNode aborted) { o["aborted"] = aborted.DeepClone(); }
+        }
         if (downloads is not null) { o["downloads"] = downloads; }
         return o;
     }
@@ -698,24 +637,54 @@ internal sealed partial class Router : IAsyncDisposable
                 if (actions.Count > 100) { throw new RouteException(400, "Batch exceeds maximum of 100 actions", "invalid_request"); }
                 bool stopOnError = Bool(body, "stopOnError") ?? true;
                 var results = new JsonArray();
-                foreach (JsonNode? a in actions)
+                // As OpenClaw: a main-frame navigation (or the tab closing) ends the batch; the rest is reported skipped,
+                // {results, aborted:{reason: navigation|closed, afterAction, url, skipped}}, the last result marked navigated.
+                int navigations = 0;
+                void OnNavigated(object? sender, IFrame frame) { if (frame == page.MainFrame) { Interlocked.Increment(ref navigations); } }
+                JsonObject Aborted(string reason, int afterAction, int skipped)
                 {
-                    if (a is not JsonObject ao) { throw new RouteException(400, "batch actions must be objects", "invalid_request"); }
-                    string k = Str(ao, "kind") ?? throw new RouteException(400, "every batch action needs a kind", "kind_required");
-                    if (k == "batch") { throw new RouteException(400, "batch actions cannot nest", "invalid_request"); }
-                    try
-                    {
-                        await RunActionAsync(p, tab, k, ao).ConfigureAwait(false);
-                        results.Add(new JsonObject { ["ok"] = true });
-                    }
-                    catch (Exception ex) when (ex is RouteException or PlaywrightException or TimeoutException)
-                    {
-                        results.Add(new JsonObject { ["ok"] = false, ["error"] = FirstLine(ex.Message) });
-                        if (stopOnError) { break; }
-                    }
-                    if (page.IsClosed) { break; }
+                    var o = new JsonObject { ["results"] = results };
+                    if (skipped > 0) { o["aborted"] = new JsonObject { ["reason"] = reason, ["afterAction"] = afterAction, ["url"] = page.Url, ["skipped"] = skipped }; }
+                    return o;
                 }
-                return results;
+                JsonObject Navigated(int afterAction, int skipped)
+                {
+                    if (results.Count > 0 && results[^1] is JsonObject last) { last["navigated"] = true; last["url"] = page.Url; }
+                    return Aborted("navigation", afterAction, skipped);
+                }
+                page.FrameNavigated += OnNavigated;
+                try
+                {
+                    int seen = 0;
+                    for (int index = 0; index < actions.Count; index++)
+                    {
+                        if (actions[index] is not JsonObject ao) { throw new RouteException(400, "batch actions must be objects", "invalid_request"); }
+                        string k = Str(ao, "kind") ?? throw new RouteException(400, "every batch action needs a kind", "kind_required");
+                        if (k == "batch") { throw new RouteException(400, "batch actions cannot nest", "invalid_request"); }
+                        if (Volatile.Read(ref navigations) > seen) { return Navigated(index, actions.Count - index); }
+                        if (page.IsClosed) { return Aborted("closed", index, actions.Count - index); }
+                        seen = Volatile.Read(ref navigations);
+                        JsonObject r;
+                        try
+                        {
+                            await RunActionAsync(p, tab, k, ao).ConfigureAwait(false);
+                            r = new JsonObject { ["ok"] = true };
+                        }
+                        catch (Exception ex) when (ex is RouteException or PlaywrightException or TimeoutException)
+                        {
+                            r = new JsonObject { ["ok"] = false, ["error"] = FirstLine(ex.Message) };
+                        }
+                        results.Add(r);
+                        if (page.IsClosed) { return Aborted("closed", index + 1, actions.Count - index - 1); }
+                        if (Volatile.Read(ref navigations) > seen) { return Navigated(index + 1, actions.Count - index - 1); }
+                        if (r["ok"]!.GetValue<bool>() == false && stopOnError) { break; }
+                    }
+                    return new JsonObject { ["results"] = results };
+                }
+                finally
+                {
+                    page.FrameNavigated -= OnNavigated;
+                }
             }
             case "clickCoords":
             {

@@ -241,6 +241,9 @@ internal sealed partial class Router
 
     private async Task<JsonNode> DownloadAsync(ProfileRuntime p, JsonObject body)
     {
+        if (body["currentDocument"] is JsonNode cd && cd.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)) { throw new RouteException(400, "currentDocument must be a boolean"); }
+        if (Bool(body, "currentDocument") == true) { return await DownloadCurrentDocumentAsync(p, body).ConfigureAwait(false); }
+        if (body.ContainsKey("expectedUrl")) { throw new RouteException(400, "expectedUrl requires currentDocument"); }
         string reference = Str(body, "ref") ?? throw new RouteException(400, "ref is required");
         string requested = Str(body, "path") ?? throw new RouteException(400, "path is required");
         int timeout = Timeout(body) ?? DefaultHookTimeoutMs;
@@ -255,6 +258,40 @@ internal sealed partial class Router
         }
         IDownload download = await AwaitDownloadAsync(tab, waiter, timeout).ConfigureAwait(false);
         JsonObject saved = await TabEntry.SaveDownloadAsync(download, DownloadsDir, target).ConfigureAwait(false);
+        return new JsonObject { ["ok"] = true, ["targetId"] = tab.TargetId, ["download"] = saved };
+    }
+
+    /// <summary>
+    /// <c>{currentDocument: true, expectedUrl}</c>: saves the document the tab shows (a PDF viewer, a file opened in the
+    /// tab) as a download, as OpenClaw does: only while the tab still shows <c>expectedUrl</c>, by clicking a
+    /// <c>download</c> anchor to it from inside the page; the file gets the implicit name <c>&lt;uuid&gt;-&lt;name&gt;</c>.
+    /// </summary>
+    private async Task<JsonNode> DownloadCurrentDocumentAsync(ProfileRuntime p, JsonObject body)
+    {
+        if (body.ContainsKey("ref") || body.ContainsKey("path")) { throw new RouteException(400, "currentDocument cannot be combined with ref or path"); }
+        string expected = Str(body, "expectedUrl") ?? throw new RouteException(400, "expectedUrl is required for currentDocument");
+        if (!Uri.TryCreate(expected, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "http" && uri.Scheme != "https")) { throw new RouteException(400, "Only HTTP(S) documents can be downloaded"); }
+        int timeout = Timeout(body) ?? DefaultHookTimeoutMs;
+        (_, TabEntry tab) = await TabAsync(p, Str(body, "targetId")).ConfigureAwait(false);
+        if (tab.Page.IsClosed || tab.Page.Url != expected) { throw new RouteException(409, "The tab changed before its download completed. Try again.", "tab_changed"); }
+        Task<IDownload> waiter = tab.ArmDownload();
+        try
+        {
+            await tab.Page.EvaluateAsync(@"(documentUrl) => {
+                if (location.href !== documentUrl) throw new Error('The tab changed before its download started. Try again.');
+                const anchor = document.createElement('a');
+                anchor.href = location.href;
+                anchor.download = '';
+                anchor.click();
+            }", expected).ConfigureAwait(false);
+        }
+        catch
+        {
+            tab.DisarmDownload(waiter);
+            throw;
+        }
+        IDownload download = await AwaitDownloadAsync(tab, waiter, timeout).ConfigureAwait(false);
+        JsonObject saved = await TabEntry.SaveDownloadAsync(download, DownloadsDir, null).ConfigureAwait(false);
         return new JsonObject { ["ok"] = true, ["targetId"] = tab.TargetId, ["download"] = saved };
     }
 
@@ -291,9 +328,17 @@ internal sealed partial class Router
                 return Ok(tab);
             }
             case "credentials":
-                throw new RouteException(501,
-                    "set/credentials is not available on this node: Playwright for .NET cannot change the HTTP credentials of a running browser " +
-                    "(send an Authorization header with /set/headers for one site instead)", "credentials_unsupported");
+            {
+                (_, TabEntry tab) = await TabAsync(p, Str(body, "targetId")).ConfigureAwait(false);
+                if (Bool(body, "clear") == true) { await p.SetCredentialsAsync(null).ConfigureAwait(false); }
+                else
+                {
+                    string username = Str(body, "username") ?? throw new RouteException(400, "username is required (or set clear=true)");
+                    string password = body["password"] is JsonValue pv && pv.TryGetValue(out string? pw) ? pw : "";
+                    await p.SetCredentialsAsync(new HttpCredentials { Username = username, Password = password }).ConfigureAwait(false);
+                }
+                return Ok(tab);
+            }
             case "geolocation":
             {
                 (_, TabEntry tab) = await TabAsync(p, Str(body, "targetId")).ConfigureAwait(false);

@@ -121,6 +121,34 @@ public sealed class BrowserProxyTests
                             "<p id=\"out\">waiting</p><p id=\"api\"></p>" +
                             "<script>document.cookie = 'js=fromscript; path=/'; localStorage.setItem('greeting', 'hello');</script></body></html>");
                         break;
+                    case "/frames":
+                        ctx.Response.ContentType = "text/html; charset=utf-8";
+                        body = Encoding.UTF8.GetBytes(
+                            "<!doctype html><html><head><title>Frames page</title></head><body><h1>Shaped snapshots</h1>" +
+                            "<button onclick=\"document.getElementById('out').textContent='save 1'; const b = document.createElement('button'); b.textContent = 'Added'; document.getElementById('more').appendChild(b)\">Save</button>" +
+                            "<button onclick=\"document.getElementById('out').textContent='save 2'\">Save</button>" +
+                            "<a href=\"/\">Go home</a><p id=\"out\">idle</p><div id=\"more\"></div>" +
+                            "<iframe id=\"inner\" srcdoc=\"<button onclick=&quot;this.textContent='inner clicked'&quot;>Inner button</button>\"></iframe>" +
+                            "</body></html>");
+                        break;
+                    case "/doc.txt":
+                        ctx.Response.ContentType = "text/plain; charset=utf-8";
+                        body = Encoding.UTF8.GetBytes("the current document");
+                        break;
+                    case "/auth":
+                        // Basic authentication for agent:secret; a challenge otherwise.
+                        ctx.Response.ContentType = "text/html; charset=utf-8";
+                        if (ctx.Request.Headers["Authorization"] == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("agent:secret")))
+                        {
+                            body = Encoding.UTF8.GetBytes("<!doctype html><title>Auth</title><p id=\"out\">welcome agent</p>");
+                        }
+                        else
+                        {
+                            ctx.Response.StatusCode = 401;
+                            ctx.Response.AppendHeader("WWW-Authenticate", "Basic realm=\"test\"");
+                            body = Encoding.UTF8.GetBytes("<!doctype html><title>Auth</title><p id=\"out\">denied</p>");
+                        }
+                        break;
                     case "/report.bin":
                         ctx.Response.ContentType = "application/octet-stream";
                         ctx.Response.AppendHeader("Content-Disposition", "attachment; filename=\"report.bin\"");
@@ -456,8 +484,360 @@ public sealed class BrowserProxyTests
         Assert.Equal(new byte[] { (byte)'P', (byte)'K' }, Convert.FromBase64String(trace.Arr("files")!.Single()!.Str("base64")!).Take(2).ToArray());
         JsonObject granted = await Call("POST", "/permissions/grant", body: new JsonObject { ["origin"] = site.Url, ["permissions"] = new JsonArray("geolocation"), ["targetId"] = targetId });
         AssertShape(granted, """{"ok":"boolean","origin":"string","grantedPermissions":["string"],"unsupportedPermissions":["string"],"grantMethod":"string"}""", "permissions/grant");
-        var credentials = await Assert.ThrowsAsync<GatewayException>(() => Call("POST", "/set/credentials", body: new JsonObject { ["username"] = "u", ["password"] = "p" }));
-        Assert.Contains("501: set/credentials is not available on this node", credentials.Message);
+
+        await Call("POST", "/stop");
+    }
+
+    /// <summary>
+    /// Starts the official node host (<c>openclaw node run</c> through scripts/gateway.sh) with its browser set to Debian's
+    /// headless Chromium, approves its pairing and returns its process and node id.
+    /// </summary>
+    private async Task<(System.Diagnostics.Process Host, string NodeId)> StartOfficialAsync(StateDir dir, string name)
+    {
+        Directory.CreateDirectory(Path.Combine(dir.Path, "state"));
+        File.SetUnixFileMode(dir.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // The official host refuses private-network navigation unless told otherwise; the test page is on loopback.
+        File.WriteAllText(Path.Combine(dir.Path, "state", "openclaw.json"), new JsonObject
+        {
+            ["browser"] = new JsonObject
+            {
+                ["enabled"] = true, ["executablePath"] = ChromiumFactAttribute.Chromium, ["headless"] = true, ["noSandbox"] = true,
+                ["ssrfPolicy"] = new JsonObject { ["dangerouslyAllowPrivateNetwork"] = true },
+            },
+        }.ToJsonString());
+        var psi = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { Path.Combine(RealGateway.RepoRoot, "scripts", "gateway.sh"), "node-host", _gw.Directory, dir.Path, "--display-name", name }) { psi.ArgumentList.Add(a); }
+        var output = new StringBuilder();
+        var host = System.Diagnostics.Process.Start(psi)!;
+        host.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        host.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        host.BeginOutputReadLine();
+        host.BeginErrorReadLine();
+        await using OperatorClient op = await _gw.OperatorAsync();
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(host.HasExited, "the official node host exited: " + output);
+            foreach (JsonNode? d in (await op.ListDevicePairingAsync(default)).Arr("pending") ?? new JsonArray())
+            {
+                if (d.Str("displayName") == name) { try { await op.ApproveDevicePairingAsync(d.Str("requestId")!, default); } catch (GatewayException) { } }
+            }
+            foreach (JsonNode? n in (await op.ListNodePairingAsync(default)).Arr("pending") ?? new JsonArray())
+            {
+                if (n.Str("displayName") == name) { try { await op.ApproveNodePairingAsync(n.Str("requestId")!, default); } catch (GatewayException) { } }
+            }
+            foreach (JsonNode? n in (await op.ListNodesAsync(default)).Arr("nodes") ?? new JsonArray())
+            {
+                if (n.Str("displayName") == name && n.Bool("connected") == true && n.Str("approvalState") == "approved"
+                    && (n.StrArray("commands") ?? new System.Collections.Generic.List<string>()).Contains("browser.proxy"))
+                {
+                    return (host, n.Str("nodeId")!);
+                }
+            }
+            // The official host is another process making progress on its own; there is no event to wait on.
+            await Task.Delay(250);
+        }
+        string listed = (await op.ListNodesAsync(default)).ToJsonString();
+        host.Kill(true);
+        throw new TimeoutException("the official node host did not connect with browser.proxy: " + listed + "\n" + output);
+    }
+
+    /// <summary>
+    /// The shape of a JSON value: objects keep their keys (sorted) with the shapes of their values, arrays the merged shape
+    /// of their items, scalars their kind (<c>string</c>, <c>number</c>, <c>boolean</c>, <c>null</c>).
+    /// </summary>
+    private static JsonNode ShapeOf(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+            {
+                var s = new JsonObject();
+                foreach (var kv in o.OrderBy(kv => kv.Key, StringComparer.Ordinal)) { s[kv.Key] = ShapeOf(kv.Value); }
+                return s;
+            }
+            case JsonArray a:
+            {
+                JsonNode? merged = null;
+                foreach (JsonNode? item in a) { merged = merged is null ? ShapeOf(item) : Merge(merged, ShapeOf(item)); }
+                return merged is null ? new JsonArray() : new JsonArray(merged);
+            }
+            default:
+                return JsonValue.Create((node?.GetValueKind() ?? System.Text.Json.JsonValueKind.Null) switch
+                {
+                    System.Text.Json.JsonValueKind.String => "string",
+                    System.Text.Json.JsonValueKind.Number => "number",
+                    System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False => "boolean",
+                    _ => "null",
+                })!;
+        }
+    }
+
+    private static JsonNode Merge(JsonNode a, JsonNode b)
+    {
+        if (a is JsonObject ao && b is JsonObject bo)
+        {
+            var m = (JsonObject)ao.DeepClone();
+            foreach (var kv in bo) { m[kv.Key] = m.ContainsKey(kv.Key) ? Merge(m[kv.Key]!, kv.Value!) : kv.Value!.DeepClone(); }
+            return m;
+        }
+        return a.DeepClone();
+    }
+
+    /// <summary>Lists where two shapes differ, as JSON paths with both sides, skipping <paramref name="ignored"/> paths.</summary>
+    private static void Diff(JsonNode? official, JsonNode? ours, string path, System.Collections.Generic.ICollection<string> ignored, System.Collections.Generic.List<string> diffs)
+    {
+        bool Ignored(string p) => ignored.Contains(p) || ignored.Any(i => i.StartsWith('*') && p.EndsWith(i[1..], StringComparison.Ordinal));
+        if (Ignored(path)) { return; }
+        if (official is JsonObject oo && ours is JsonObject uo)
+        {
+            foreach (string key in oo.Select(kv => kv.Key).Union(uo.Select(kv => kv.Key)))
+            {
+                string p = path + "." + key;
+                if (Ignored(p)) { continue; }
+                if (!oo.ContainsKey(key)) { diffs.Add($"{p}: only ours has it ({uo[key]!.ToJsonString()})"); }
+                else if (!uo.ContainsKey(key)) { diffs.Add($"{p}: only the official host has it ({oo[key]!.ToJsonString()})"); }
+                else { Diff(oo[key], uo[key], p, ignored, diffs); }
+            }
+            return;
+        }
+        if (official is JsonArray oa && ours is JsonArray ua)
+        {
+            // An empty list has no item shape to compare (e.g. no console message of a kind).
+            if (oa.Count > 0 && ua.Count > 0) { Diff(oa[0], ua[0], path + "[]", ignored, diffs); }
+            return;
+        }
+        if (official?.ToJsonString() != ours?.ToJsonString()) { diffs.Add($"{path}: official {official?.ToJsonString()}, ours {ours?.ToJsonString()}"); }
+    }
+
+    /// <summary>
+    /// The agent's sequence through <c>browser.proxy</c> on one node: status, start, open the test page, snapshot, click
+    /// the button by its ref, snapshot showing the result, label the tab, an interactive (role-ref) snapshot through the
+    /// label, a labelled snapshot, text, screenshot, console; then on a second page a frame-scoped snapshot, a batch a
+    /// navigation ends, a current-document download and HTTP credentials; stop. Returns each step's whole
+    /// invoke payload (<c>result</c> and inlined <c>files</c>).
+    /// </summary>
+    private static async Task<System.Collections.Generic.List<(string Step, JsonObject Payload)>> AgentSequenceAsync(OperatorClient op, string nodeId, string url)
+    {
+        var steps = new System.Collections.Generic.List<(string, JsonObject)>();
+        async Task<JsonObject> Step(string name, string method, string path, JsonObject? query = null, JsonNode? body = null)
+        {
+            JsonObject payload = await ProxyAsync(op, nodeId, Req(method, path, query, body, 60000));
+            steps.Add((name, payload));
+            return (JsonObject)payload.Obj("result")!;
+        }
+        await Step("status", "GET", "/");
+        await Step("start", "POST", "/start");
+        JsonObject opened = await Step("tabs/open", "POST", "/tabs/open", body: new JsonObject { ["url"] = url });
+        string targetId = opened.Str("targetId")!;
+        await Step("tabs", "GET", "/tabs");
+        JsonObject snap = await Step("snapshot", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId });
+        Assert.Contains("waiting", snap.Str("snapshot"));
+        string buttonRef = snap.Obj("refs")!.Single(kv => kv.Value.Str("role") == "button" && kv.Value.Str("name") == "Press me").Key;
+        await Step("act click", "POST", "/act", body: new JsonObject { ["kind"] = "click", ["ref"] = buttonRef, ["targetId"] = targetId });
+        JsonObject after = await Step("snapshot after", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId });
+        Assert.Contains("clicked!", after.Str("snapshot"));
+        await Step("tabs/action label", "POST", "/tabs/action", body: new JsonObject { ["action"] = "label", ["targetId"] = targetId, ["label"] = "agent" });
+        JsonObject role = await Step("snapshot interactive", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = "agent", ["interactive"] = true });
+        Assert.Contains("Press me", role.Str("snapshot"));
+        await Step("snapshot labels", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId, ["interactive"] = true, ["labels"] = true });
+        JsonObject text = await Step("text", "GET", "/text", new JsonObject { ["targetId"] = targetId });
+        Assert.Contains("clicked!", text.Str("text"));
+        JsonObject shot = await Step("screenshot", "POST", "/screenshot", body: new JsonObject { ["targetId"] = targetId });
+        Assert.False(string.IsNullOrEmpty(shot.Str("path")));
+        JsonObject console = await Step("console", "GET", "/console", new JsonObject { ["targetId"] = targetId });
+        Assert.Contains(console.Arr("messages")!, m => m.Str("text") == "button was clicked");
+
+        // The second page: a snapshot scoped to its iframe, a batch a navigation ends, a download of the document the tab
+        // shows, and HTTP credentials answering a Basic challenge.
+        await Step("navigate", "POST", "/navigate", body: new JsonObject { ["url"] = url + "frames", ["targetId"] = targetId });
+        JsonObject framed = await Step("snapshot frame", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId, ["frame"] = "#inner" });
+        Assert.Contains("Inner button", framed.Str("snapshot"));
+        JsonObject links = await Step("snapshot compact", "GET", "/snapshot", new JsonObject { ["format"] = "ai", ["targetId"] = targetId, ["interactive"] = true });
+        string home = links.Obj("refs")!.Single(kv => kv.Value.Str("name") == "Go home").Key;
+        JsonObject batch = await Step("act batch", "POST", "/act", body: new JsonObject
+        {
+            ["kind"] = "batch", ["targetId"] = targetId,
+            ["actions"] = new JsonArray(new JsonObject { ["kind"] = "click", ["ref"] = home }, new JsonObject { ["kind"] = "wait", ["timeMs"] = 10 }),
+        });
+        Assert.Equal("navigation", batch.Obj("aborted")!.Str("reason"));
+        await Step("navigate document", "POST", "/navigate", body: new JsonObject { ["url"] = url + "doc.txt", ["targetId"] = targetId });
+        await Step("download currentDocument", "POST", "/download", body: new JsonObject { ["currentDocument"] = true, ["expectedUrl"] = url + "doc.txt", ["targetId"] = targetId });
+        await Step("set/credentials", "POST", "/set/credentials", body: new JsonObject { ["username"] = "agent", ["password"] = "secret", ["targetId"] = targetId });
+        await Step("navigate auth", "POST", "/navigate", body: new JsonObject { ["url"] = url + "auth", ["targetId"] = targetId });
+        JsonObject welcome = await Step("text auth", "GET", "/text", new JsonObject { ["targetId"] = targetId, ["selector"] = "#out" });
+        Assert.Equal("welcome agent", welcome.Str("text"));
+        await Step("set/credentials clear", "POST", "/set/credentials", body: new JsonObject { ["clear"] = true, ["targetId"] = targetId });
+        await Step("stop", "POST", "/stop");
+        return steps;
+    }
+
+    [ChromiumFact]
+    public async Task Official_host_and_ours_answer_the_same_agent_sequence_with_the_same_shapes()
+    {
+        Assert.True(File.Exists(HelperPath), "openclaw-browser was not built at " + HelperPath);
+        using var site = new TestSite();
+        using var officialDir = new StateDir();
+        var (official, officialId) = await StartOfficialAsync(officialDir, "browser-official");
+        try
+        {
+            using var dir = new StateDir();
+            var (node, deviceId) = await EndToEndTests.StartApprovedAsync(_gw, dir, "browser-ours");
+            await using var _ = node;
+            await using OperatorClient op = await _gw.OperatorAsync();
+
+            var theirs = await AgentSequenceAsync(op, officialId, site.Url);
+            var ours = await AgentSequenceAsync(op, deviceId, site.Url);
+
+            // Intentional differences, each with its reason.
+            var ignored = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal)
+            {
+                // This node drives Chromium over Playwright's pipe and opens no CDP port: no port, URL or page WebSocket.
+                "status.result.cdpPort", "status.result.cdpUrl", "tabs/open.result.wsUrl", "tabs.result.tabs[].wsUrl",
+                // Durable tab-ownership fingerprints are issued by the official host's CDP tab registry; this node issues
+                // none and answers close-owned requests with "ownership-mismatch" (docs/design/browser-proxy-routes.md).
+                "tabs/open.result.ownership", "tabs/action label.result.tab.wsUrl",
+                // The official host's role refs carry the CDP DOM node id it marked the element with; this node finds a
+                // role ref again by role, name and position (Playwright's getByRole), so it has no node id to report.
+                "*.backendDOMNodeId",
+                // Likewise the official host binds frame-scoped role refs to a DOM marker attribute (domMarker) and names
+                // an iframe ref's CDP frame id (frameId); here the ref is found by role and name inside the frame selector.
+                "*.domMarker", "*.frameId",
+            };
+            var diffs = new System.Collections.Generic.List<string>();
+            for (int i = 0; i < theirs.Count; i++)
+            {
+                Assert.Equal(theirs[i].Step, ours[i].Step);
+                Diff(ShapeOf(theirs[i].Payload), ShapeOf(ours[i].Payload), theirs[i].Step, ignored, diffs);
+            }
+            Assert.True(diffs.Count == 0, "shapes differ:\n" + string.Join("\n", diffs)
+                + "\n\nofficial:\n" + string.Join("\n", theirs.Select(t => t.Step + ": " + Abbreviate(t.Payload)))
+                + "\n\nours:\n" + string.Join("\n", ours.Select(t => t.Step + ": " + Abbreviate(t.Payload))));
+        }
+        finally
+        {
+            official.Kill(true);
+            await official.WaitForExitAsync();
+        }
+    }
+
+    private static string Abbreviate(JsonObject payload)
+    {
+        string s = payload.ToJsonString();
+        return s.Length > 1500 ? s[..1500] + "…" : s;
+    }
+
+    [ChromiumFact]
+    public async Task Tab_labels_role_ref_frame_and_labelled_snapshots_deltas_batch_abort_document_download_and_credentials()
+    {
+        Assert.True(File.Exists(HelperPath), "openclaw-browser was not built at " + HelperPath);
+        string official = OfficialRoutesSource();
+        foreach (string marker in new[] { "action !== \"label\"", "refsModeRaw === \"role\"", "frameSelectorValue", "screenshotWithLabelsViaPlaywright", "currentDocument", "app.post(\"/set/credentials\"" })
+        {
+            Assert.Contains(marker, official);
+        }
+        using var site = new TestSite();
+        using var dir = new StateDir();
+        var (node, deviceId) = await EndToEndTests.StartApprovedAsync(_gw, dir, "browser-shaped");
+        await using var _ = node;
+        await using OperatorClient op = await _gw.OperatorAsync();
+        async Task<JsonObject> Call(string method, string path, JsonObject? query = null, JsonNode? body = null) =>
+            (JsonObject)(await ProxyAsync(op, deviceId, Req(method, path, query, body, 60000))).Obj("result")!;
+        async Task<string> Text(string targetId) => (await Call("GET", "/text", new JsonObject { ["targetId"] = targetId, ["selector"] = "#out" })).Str("text")!;
+        const string TabShape = """{"targetId":"string","title":"string","url":"string","type":"string","suggestedTargetId":"string","tabId":"string","label":"string?"}""";
+        const string SnapshotShape = """{"ok":"boolean","format":"string","targetId":"string","url":"string","snapshot":"string","refs":"object","stats":{"lines":"number","chars":"number","refs":"number","interactive":"number"},"newElements":"number?","truncated":"boolean?"}""";
+
+        string targetId = (await Call("POST", "/tabs/open", body: new JsonObject { ["url"] = site.Url + "frames" })).Str("targetId")!;
+
+        // Tab label: the tab is then addressed by it.
+        JsonObject labelled = await Call("POST", "/tabs/action", body: new JsonObject { ["action"] = "label", ["targetId"] = targetId, ["label"] = "work" });
+        AssertShape(labelled, "{\"ok\":\"boolean\",\"tab\":" + TabShape + "}", "tabs/action label");
+        Assert.Equal("work", labelled.Obj("tab")!.Str("label"));
+        Assert.Equal("work", labelled.Obj("tab")!.Str("suggestedTargetId"));
+        var badLabel = await Assert.ThrowsAsync<GatewayException>(() => Call("POST", "/tabs/action", body: new JsonObject { ["action"] = "label", ["targetId"] = targetId, ["label"] = "no spaces" }));
+        Assert.Contains("400: tab label must be 1-64 chars", badLabel.Message);
+
+        // Role refs (refs=role with an interactive snapshot): repeated role+name get nth, and act finds the second one.
+        JsonObject Snap(JsonObject r) { AssertShape(r, SnapshotShape, "snapshot"); return r; }
+        var roleQuery = new JsonObject { ["targetId"] = "work", ["refs"] = "role", ["interactive"] = true };
+        JsonObject first = Snap(await Call("GET", "/snapshot", (JsonObject)roleQuery.DeepClone()));
+        Assert.False(first.ContainsKey("newElements"));
+        var saves = first.Obj("refs")!.Where(kv => kv.Value.Str("name") == "Save").ToList();
+        Assert.Equal(2, saves.Count);
+        Assert.Equal(new long?[] { 0, 1 }, saves.Select(kv => kv.Value.Long("nth")).ToArray());
+        Assert.Contains($"button \"Save\" [ref={saves[1].Key}] [nth=1]", first.Str("snapshot"));
+        Assert.Matches("^e[0-9]+$", saves[1].Key);
+        await Call("POST", "/act", body: new JsonObject { ["kind"] = "click", ["ref"] = saves[1].Key, ["targetId"] = targetId });
+        Assert.Equal("save 2", await Text(targetId));
+
+        // Deltas: the same snapshot again marks nothing new; after a click adds a button, it is marked [new].
+        JsonObject second = Snap(await Call("GET", "/snapshot", (JsonObject)roleQuery.DeepClone()));
+        Assert.Equal(0, second.Long("newElements"));
+        Assert.DoesNotContain("[new]", second.Str("snapshot"));
+        string firstSave = second.Obj("refs")!.Single(kv => kv.Value.Str("name") == "Save" && kv.Value.Long("nth") == 0).Key;
+        await Call("POST", "/act", body: new JsonObject { ["kind"] = "click", ["ref"] = firstSave, ["targetId"] = targetId });
+        Assert.Equal("save 1", await Text(targetId));
+        JsonObject third = Snap(await Call("GET", "/snapshot", (JsonObject)roleQuery.DeepClone()));
+        Assert.Equal(1, third.Long("newElements"));
+        Assert.Matches("button \"Added\" \\[ref=e[0-9]+\\] \\[new\\]", third.Str("snapshot"));
+        Assert.EndsWith("1 new element(s) since last snapshot", third.Str("snapshot"));
+
+        // A snapshot scoped to the iframe: its content only, and its refs act inside the frame.
+        JsonObject framed = Snap(await Call("GET", "/snapshot", new JsonObject { ["targetId"] = targetId, ["frame"] = "#inner" }));
+        Assert.Contains("Inner button", framed.Str("snapshot"));
+        Assert.DoesNotContain("Save", framed.Str("snapshot"));
+        string inner = framed.Obj("refs")!.Single(kv => kv.Value.Str("role") == "button").Key;
+        await Call("POST", "/act", body: new JsonObject { ["kind"] = "click", ["ref"] = inner, ["targetId"] = targetId });
+        Assert.Contains("inner clicked", (await Call("GET", "/snapshot", new JsonObject { ["targetId"] = targetId, ["frame"] = "#inner" })).Str("snapshot"));
+
+        // Labels: the overlay screenshot comes back as imagePath (inlined) with one annotation per labelled ref.
+        JsonObject withLabels = await ProxyAsync(op, deviceId, Req("GET", "/snapshot", new JsonObject { ["targetId"] = targetId, ["labels"] = true, ["interactive"] = true }));
+        JsonObject lr = withLabels.Obj("result")!;
+        AssertShape(lr, SnapshotShape[..^1] + ""","imagePath":"string","imageType":"string","labels":"true","labelsCount":"number","labelsSkipped":"number","annotations?":[{"ref":"string","number":"number","role":"string","name":"string?","box":{"x":"number","y":"number","width":"number","height":"number"}}]}""", "snapshot labels");
+        Assert.True(lr.Long("labelsCount") >= 3, lr.ToJsonString());
+        Assert.Contains(lr.Arr("annotations")!, a => a.Str("name") == "Added" && a.Obj("box")!["width"]!.GetValue<double>() > 0);
+        JsonNode image = withLabels.Arr("files")!.Single(f => f.Str("path") == lr.Str("imagePath"))!;
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, Convert.FromBase64String(image.Str("base64")!).Take(4).ToArray());
+
+        // A batch whose click navigates: the rest is skipped and reported.
+        string home = (await Call("GET", "/snapshot", new JsonObject { ["targetId"] = targetId, ["interactive"] = true })).Obj("refs")!.Single(kv => kv.Value.Str("name") == "Go home").Key;
+        JsonObject batch = await Call("POST", "/act", body: new JsonObject
+        {
+            ["kind"] = "batch", ["targetId"] = targetId,
+            ["actions"] = new JsonArray(
+                new JsonObject { ["kind"] = "click", ["ref"] = home },
+                new JsonObject { ["kind"] = "wait", ["timeMs"] = 10 },
+                new JsonObject { ["kind"] = "wait", ["timeMs"] = 10 }),
+        });
+        AssertShape(batch, """{"ok":"boolean","targetId":"string","url":"string","results":[{"ok":"boolean","error":"string?","navigated":"boolean?","url":"string?"}],"aborted":{"reason":"string","afterAction":"number","url":"string","skipped":"number"}}""", "act batch aborted");
+        JsonObject aborted = batch.Obj("aborted")!;
+        Assert.Equal("navigation", aborted.Str("reason"));
+        Assert.Equal(site.Url, aborted.Str("url"));
+        Assert.Equal(3, aborted.Long("afterAction") + aborted.Long("skipped"));
+        Assert.True(batch.Arr("results")!.Last()!.Bool("navigated"));
+        Assert.Equal(aborted.Long("afterAction"), batch.Arr("results")!.Count);
+
+        // Download of the document the tab shows, only while it still shows the expected URL.
+        await Call("POST", "/navigate", body: new JsonObject { ["url"] = site.Url + "doc.txt", ["targetId"] = targetId });
+        JsonObject doc = await ProxyAsync(op, deviceId, Req("POST", "/download", body: new JsonObject { ["currentDocument"] = true, ["expectedUrl"] = site.Url + "doc.txt", ["targetId"] = targetId }));
+        AssertShape(doc.Obj("result"), DownloadShape, "download currentDocument");
+        Assert.Equal("doc.txt", doc.Obj("result")!.Obj("download")!.Str("suggestedFilename"));
+        Assert.Equal("the current document", Encoding.UTF8.GetString(Convert.FromBase64String(doc.Arr("files")!.Single()!.Str("base64")!)));
+        var changed = await Assert.ThrowsAsync<GatewayException>(() => Call("POST", "/download", body: new JsonObject { ["currentDocument"] = true, ["expectedUrl"] = site.Url + "other.txt", ["targetId"] = targetId }));
+        Assert.Contains("The tab changed before its download completed", changed.Message);
+        var combined = await Assert.ThrowsAsync<GatewayException>(() => Call("POST", "/download", body: new JsonObject { ["currentDocument"] = true, ["expectedUrl"] = site.Url + "doc.txt", ["ref"] = "e1" }));
+        Assert.Contains("400: currentDocument cannot be combined with ref or path", combined.Message);
+
+        // HTTP credentials answer the server's Basic challenge; cleared, the challenge is back. Without credentials the
+        // headless browser fails the navigation on the challenge (Playwright cancels the auth prompt).
+        var refused = await Assert.ThrowsAsync<GatewayException>(() => Call("POST", "/navigate", body: new JsonObject { ["url"] = site.Url + "auth", ["targetId"] = targetId }));
+        Assert.Contains("ERR_INVALID_AUTH_CREDENTIALS", refused.Message);
+        AssertShape(await Call("POST", "/set/credentials", body: new JsonObject { ["username"] = "agent", ["password"] = "secret", ["targetId"] = targetId }), MutationShape, "set/credentials");
+        await Call("POST", "/navigate", body: new JsonObject { ["url"] = site.Url + "auth", ["targetId"] = targetId });
+        Assert.Equal("welcome agent", await Text(targetId));
+        AssertShape(await Call("POST", "/set/credentials", body: new JsonObject { ["clear"] = true, ["targetId"] = targetId }), MutationShape, "set/credentials clear");
+        var again = await Assert.ThrowsAsync<GatewayException>(() => Call("POST", "/navigate", body: new JsonObject { ["url"] = site.Url + "auth", ["targetId"] = targetId }));
+        Assert.Contains("ERR_INVALID_AUTH_CREDENTIALS", again.Message);
 
         await Call("POST", "/stop");
     }

@@ -169,7 +169,7 @@ public sealed class FleetScenarioTests : IAsyncLifetime
             }
             // ...and a command the policy forbids is refused by every node through the gateway.
             GatewayException[] refusals = await Task.WhenAll(ids.Select(id => Assert.ThrowsAsync<GatewayException>(() =>
-                op.InvokeAsync(id, "system.run", new JsonObject { ["command"] = Json.ToArray(new[] { "id" }), ["agentId"] = "main" }, 20000, default))));
+                op.InvokeAsync(id, "system.run", new JsonObject { ["command"] = Json.ToArray(new[] { "id" }), ["agentId"] = "main" }, 60000, default))));
             Assert.All(refusals, ex =>
             {
                 Assert.Contains("SYSTEM_RUN_DENIED", ex.Message);
@@ -203,7 +203,7 @@ public sealed class FleetScenarioTests : IAsyncLifetime
             NodeHealthReport legacyHealth = await PollHealthAsync(migrated.Path, policy, ExecSecurity.Allowlist, ExecAsk.OnMiss);
             Assert.True(legacyHealth.Passed, legacyHealth.Summary);
             var legacyDenied = await Assert.ThrowsAsync<GatewayException>(() =>
-                op.InvokeAsync(legacyId, "system.run", new JsonObject { ["command"] = Json.ToArray(new[] { "id" }), ["agentId"] = "main" }, 20000, default));
+                op.InvokeAsync(legacyId, "system.run", new JsonObject { ["command"] = Json.ToArray(new[] { "id" }), ["agentId"] = "main" }, 60000, default));
             Assert.Contains("is denied by the machine policy", legacyDenied.Message);
             Mark("migrated node connected with its device id, no new pairing, healthy under the policy");
 

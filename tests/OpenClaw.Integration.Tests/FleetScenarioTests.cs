@@ -167,14 +167,37 @@ public sealed class FleetScenarioTests : IAsyncLifetime
                 Assert.Equal(ExecSecurity.Allowlist, h.Status.Policy.Security);
                 Assert.Equal(ExecAsk.OnMiss, h.Status.Policy.Ask);
             }
-            // ...and a command the policy forbids is refused by every node through the gateway.
-            GatewayException[] refusals = await Task.WhenAll(ids.Select(id => Assert.ThrowsAsync<GatewayException>(() =>
-                op.InvokeAsync(id, "system.run", new JsonObject { ["command"] = Json.ToArray(new[] { "id" }), ["agentId"] = "main" }, 60000, default))));
-            Assert.All(refusals, ex =>
+            // The real cmdlet agrees (Test-OpenClawNode -Detailed in PowerShell 7.6 over the packaged module), when the
+            // package and openclaw-pshost are built (scripts/test.sh packages first and sets OPENCLAW_PACKAGE_OUT).
+            if (PackagedTestOpenClawNode(dirs[0].Path, policy) is string[] cmdlet)
             {
-                Assert.Contains("SYSTEM_RUN_DENIED", ex.Message);
-                Assert.Contains("is denied by the machine policy " + policy, ex.Message);
-            });
+                Assert.Contains("passed=True", cmdlet);
+                Assert.Contains("bool=True", cmdlet);
+                Assert.Contains("check=MachinePolicy|True", cmdlet);
+                Assert.Contains("check=Policy|True", cmdlet);
+                Mark("Test-OpenClawNode -Detailed (packaged module, openclaw-pshost) passes for fleet-00");
+            }
+            else { _out.WriteLine("Test-OpenClawNode in openclaw-pshost not run: set OPENCLAW_PACKAGE_OUT to a scripts/package.sh output and build tests/OpenClaw.PowerShell.Host."); }
+            // ...and a command the policy forbids is refused by every node through the gateway.
+            string?[] refusals = await Task.WhenAll(ids.Select(async (id, i) =>
+            {
+                try
+                {
+                    await op.InvokeAsync(id, "system.run", new JsonObject { ["command"] = Json.ToArray(new[] { "id" }), ["agentId"] = "main" }, 60000, default);
+                    return (string?)$"fleet-{i:00}: system.run id was NOT refused";
+                }
+                catch (GatewayException ex) when (ex.Message.Contains("SYSTEM_RUN_DENIED", StringComparison.Ordinal) && ex.Message.Contains("is denied by the machine policy " + policy, StringComparison.Ordinal))
+                {
+                    return null;
+                }
+                catch (GatewayException ex)
+                {
+                    string log = Path.Combine(dirs[i].Path, "logs", "openclaw-node.log");
+                    string tail = File.Exists(log) ? string.Join("\n", File.ReadAllLines(log).TakeLast(15)) : "(no log)";
+                    return $"fleet-{i:00} ({id}): {ex.Message}\nstatuses: {string.Join(" | ", restarted[i].Statuses.Select(x => x.Str("state") + ": " + x.Str("message")))}\nstderr: {restarted[i].Stderr}\nlog tail:\n{tail}";
+                }
+            }));
+            Assert.True(refusals.All(r => r is null), string.Join("\n\n", refusals.Where(r => r is not null)));
             // The fleet's approved surface is system.run + system.which only: the exec approvals cannot even be edited remotely.
             var edit = await Assert.ThrowsAsync<GatewayException>(() => op.GetNodeExecApprovalsAsync(ids[0], default));
             Assert.Contains("system.execApprovals.get", edit.Message);
@@ -218,6 +241,44 @@ public sealed class FleetScenarioTests : IAsyncLifetime
             foreach (NodeProcess n in restarted.Concat(nodes)) { await n.DisposeAsync(); }
             foreach (StateDir d in dirs) { d.Dispose(); }
         }
+    }
+
+    /// <summary>
+    /// Runs <c>Test-OpenClawNode -SkipServiceCheck -ExpectedSecurity Allowlist -ExpectedAsk OnMiss [-Detailed]</c> for
+    /// <paramref name="stateDir"/> in openclaw-pshost over the packaged module (OPENCLAW_PACKAGE_OUT), with the node's
+    /// OPENCLAW_POLICY_FILE; returns its output lines, or null when the package or the PowerShell host is not built.
+    /// </summary>
+    private static string[]? PackagedTestOpenClawNode(string stateDir, string policyFile)
+    {
+        string? outRoot = Environment.GetEnvironmentVariable("OPENCLAW_PACKAGE_OUT");
+        string pshost = Path.Combine(RealGateway.RepoRoot, "tests", "OpenClaw.PowerShell.Host", "bin", "Release", "net10.0", "openclaw-pshost.dll");
+        if (string.IsNullOrWhiteSpace(outRoot) || !File.Exists(pshost)) { return null; }
+        string? manifest = Directory.Exists(Path.Combine(Path.GetFullPath(outRoot, RealGateway.RepoRoot), "OpenClaw"))
+            ? Directory.GetFiles(Path.Combine(Path.GetFullPath(outRoot, RealGateway.RepoRoot), "OpenClaw"), "OpenClaw.psd1", SearchOption.AllDirectories).FirstOrDefault()
+            : null;
+        if (manifest is null) { return null; }
+        string script = Path.Combine(Path.GetTempPath(), "oc-fleet-" + Guid.NewGuid().ToString("N")[..10] + ".ps1");
+        File.WriteAllText(script, string.Join("\n",
+            "$ErrorActionPreference = 'Stop'",
+            "Import-Module $env:MANIFEST",
+            "$r = Test-OpenClawNode -StateDirectory $env:STATE_DIR -SkipServiceCheck -ExpectedSecurity Allowlist -ExpectedAsk OnMiss -Detailed",
+            "'passed=' + $r.Passed",
+            "$r.Checks | ForEach-Object { 'check=' + $_.Name + '|' + $_.Passed }",
+            "'bool=' + (Test-OpenClawNode -StateDirectory $env:STATE_DIR -SkipServiceCheck -ExpectedSecurity Allowlist -ExpectedAsk OnMiss)"));
+        try
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (string a in new[] { pshost, "run", script }) { psi.ArgumentList.Add(a); }
+            psi.Environment["MANIFEST"] = manifest;
+            psi.Environment["STATE_DIR"] = stateDir;
+            psi.Environment["OPENCLAW_POLICY_FILE"] = policyFile;
+            using var p = Process.Start(psi)!;
+            Task<string> stdout = p.StandardOutput.ReadToEndAsync(), stderr = p.StandardError.ReadToEndAsync();
+            Assert.True(p.WaitForExit(120000), "openclaw-pshost did not finish within 2 minutes");
+            Assert.True(p.ExitCode == 0, $"Test-OpenClawNode in openclaw-pshost failed (exit {p.ExitCode}): {stdout.Result}{stderr.Result}");
+            return stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        finally { File.Delete(script); }
     }
 
     /// <summary>

@@ -105,9 +105,6 @@ public sealed class FleetScenarioTests : IAsyncLifetime
             await EnrollmentTests.WaitAllServeAsync(op, ids);
             Mark($"one filtered approval call; all {Fleet} nodes answer system.which");
 
-            // The official host pairs in the background while the fleet is checked and tightened (its name is outside fleet-*).
-            const string legacyName = "legacy-01";
-            Task<string> legacyPairing = OfficialNodeHost.PairAndStopAsync(_gw, official.Path, legacyName);
 
             IReadOnlyList<NodeInfo> listed = await op.GetNodesAsync(default);
             foreach (string id in ids)
@@ -204,7 +201,10 @@ public sealed class FleetScenarioTests : IAsyncLifetime
             Mark($"policy verified on all {Fleet} nodes (health test, forbidden system.run refused, approvals not editable remotely)");
 
             // 7. Migration: the node the official host paired switches to our host with its state, without a new pairing.
-            string legacyId = await legacyPairing;
+            //    Not in parallel with the fleet's invocations: the gateway drops results in flight when any pairing changes
+            //    ("node pairing changed before request dispatch"), which the nodes log as undeliverable results.
+            const string legacyName = "legacy-01";
+            string legacyId = await OfficialNodeHost.PairAndStopAsync(_gw, official.Path, legacyName);
             Mark("official host paired (device + command surface) and stopped");
             string source = Path.Combine(official.Path, "state");
             HostCli.Result imported = await HostCli.RunAsync(null, "import", "--from", source, "--state-dir", migrated.Path, "--json");

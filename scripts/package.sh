@@ -147,6 +147,10 @@ for f in "$STAGE/module"/*.dll; do
     *) cp "$f" "$DEST/Dependencies/" ;;
   esac
 done
+# The native libraries of the engine's packages for this runtime (e_sqlite3 for Import-OpenClawNodeState), which the
+# module's load context loads from Dependencies/native/ (src/OpenClaw.PowerShell/Loading/CoreResolver.cs).
+mkdir -p "$DEST/Dependencies/native"
+while IFS= read -r lib; do cp "$STAGE/host/$lib" "$DEST/Dependencies/native/"; done < <(grep -o "\"runtimes/$RID/native/[^\"]*\"" "$STAGE/host/openclaw-node.deps.json" | tr -d '"' | sed 's|.*/||' | sort -u)
 cp "$ROOT/module/OpenClaw.Format.ps1xml" "$DEST/"
 cp "$ROOT/module/en-US/about_OpenClaw.help.txt" "$ROOT/module/en-US/about_OpenClaw_ExecApprovals.help.txt" "$DEST/en-US/"
 
@@ -211,7 +215,7 @@ while IFS= read -r dll; do
 done < <(dlls_in_deps "$STAGE/module/OpenClaw.PowerShell.deps.json")
 while IFS= read -r dll; do add_expected "bin/$RID/$dll"; done < <(dlls_in_deps "$STAGE/host/openclaw-node.deps.json")
 # Native libraries the host's deps.json names for this runtime (SQLite for 'openclaw-node import'), flattened by publish -r.
-while IFS= read -r lib; do add_expected "bin/$RID/$lib"; done < <(grep -o "\"runtimes/$RID/native/[^\"]*\"" "$STAGE/host/openclaw-node.deps.json" | tr -d '"' | sed 's|.*/||' | sort -u)
+while IFS= read -r lib; do add_expected "bin/$RID/$lib"; add_expected "Dependencies/native/$lib"; done < <(grep -o "\"runtimes/$RID/native/[^\"]*\"" "$STAGE/host/openclaw-node.deps.json" | tr -d '"' | sed 's|.*/||' | sort -u)
 
 # The browser helper and the assemblies its deps.json names; the driver's files when it was asked for.
 for f in "$BROWSER_EXE" openclaw-browser.dll openclaw-browser.deps.json openclaw-browser.runtimeconfig.json; do add_expected "bin/$RID/browser/$f"; done

@@ -140,6 +140,11 @@ internal static class ApprovalsCommands
             Console.Error.WriteLine(ex.Message);
             return NodeHostExitCodes.Usage;
         }
+        catch (ExecApprovalsPolicyException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return NodeHostExitCodes.Configuration;
+        }
         catch (ExecApprovalsConflictException ex)
         {
             Console.Error.WriteLine($"The policy changed while it was being edited ({ex.Message}); nothing was written. Run the command again.");

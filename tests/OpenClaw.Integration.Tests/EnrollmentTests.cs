@@ -59,7 +59,7 @@ public sealed class EnrollmentTests : IClassFixture<EnrollmentGatewayFixture>
     private string[] Gw(params string[] args) => args.Concat(new[] { "--port", _gw.Port.ToString(), "--json" }).ToArray();
 
     /// <summary>Polls until system.which answers on every node (deadline <see cref="Wait"/>); returns the elapsed time.</summary>
-    private static async Task WaitAllServeAsync(OperatorClient op, IReadOnlyList<string> ids)
+    internal static async Task WaitAllServeAsync(OperatorClient op, IReadOnlyList<string> ids)
     {
         var pending = new HashSet<string>(ids);
         var watch = Stopwatch.StartNew();

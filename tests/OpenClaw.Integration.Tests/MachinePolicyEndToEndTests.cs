@@ -163,7 +163,7 @@ public sealed class MachinePolicyEndToEndTests
         Assert.False(System.IO.Directory.Exists(dir.Path));
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> HostCli(string? policy, params string[] args)
+    internal static async Task<(int Code, string Stdout, string Stderr)> HostCli(string? policy, params string[] args)
     {
         string host = NodeProcess.HostPath;
         var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

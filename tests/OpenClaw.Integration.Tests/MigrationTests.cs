@@ -23,7 +23,7 @@ namespace OpenClaw.Integration.Tests;
 [Collection("migration")]
 public sealed class MigrationTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(360);
+    private static readonly TimeSpan Wait = OfficialNodeHost.Wait;
     private RealGateway _gw = null!;
 
     public async Task InitializeAsync() => _gw = await RealGateway.StartAsync(autoApproveLocal: false);
@@ -39,27 +39,7 @@ public sealed class MigrationTests : IAsyncLifetime
         Directory.CreateDirectory(official.Path);
 
         // 1. The official node host pairs (device approval, then command-surface approval) and connects.
-        string deviceId;
-        // The official host pauses after PAIRING_REQUIRED ("waiting for operator action") until it is restarted
-        // (scripts/README-gateway.md): approve its device, stop it, and start it again for the command surface.
-        await using (OperatorClient op0 = await _gw.OperatorAsync())
-        {
-            using Process first = StartOfficial(official.Path, name);
-            try { await ApproveDeviceAsync(op0, name, first); }
-            finally { await StopOfficialAsync(first); }
-        }
-        using (Process officialHost = StartOfficial(official.Path, name))
-        {
-            try
-            {
-                await using OperatorClient op = await _gw.OperatorAsync();
-                deviceId = await PairAsync(op, name, officialHost);
-            }
-            finally
-            {
-                await StopOfficialAsync(officialHost);
-            }
-        }
+        string deviceId = await OfficialNodeHost.PairAndStopAsync(_gw, official.Path, name);
         string source = Path.Combine(official.Path, "state");
         Assert.True(File.Exists(Path.Combine(source, "state", "openclaw.sqlite")), "the official host keeps its state in state/openclaw.sqlite");
         Dictionary<string, string> before = Hashes(source);
@@ -107,95 +87,16 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.DoesNotContain(imported.Token!, node.Stderr, StringComparison.Ordinal);
     }
 
-    private Process StartOfficial(string stateDir, string name)
-    {
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { Path.Combine(RealGateway.RepoRoot, "scripts", "gateway.sh"), "node-host", _gw.Directory, stateDir, "--display-name", name }) { psi.ArgumentList.Add(a); }
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
-
-    /// <summary>SIGTERM, as a service manager stops it; the SQLite store is closed by the host itself.</summary>
-    private static async Task StopOfficialAsync(Process official)
-    {
-        if (official.HasExited) { return; }
-        Kill(official.Id, 15);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try { await official.WaitForExitAsync(cts.Token); } catch (OperationCanceledException) { official.Kill(true); }
-    }
-
-    /// <summary>Waits for the official node's device pairing request and approves it.</summary>
-    private static async Task ApproveDeviceAsync(OperatorClient op, string name, Process official)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < Wait)
-        {
-            if (official.HasExited) { throw new InvalidOperationException($"The official node host exited with {official.ExitCode} before pairing."); }
-            foreach (JsonNode? d in (await op.ListDevicePairingAsync(default)).Arr("pending") ?? new JsonArray())
-            {
-                if (d.Str("displayName") == name) { await op.ApproveDevicePairingAsync(d.Str("requestId")!, default); return; }
-            }
-            // Another process (the official host) makes progress on its own; there is no event to wait on here.
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"The official node host '{name}' did not request device pairing within {Wait}.");
-    }
-
-    /// <summary>Approves the official node's device and command-surface requests until it is listed connected with system.which.</summary>
-    private static async Task<string> PairAsync(OperatorClient op, string name, Process official)
-    {
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < Wait)
-        {
-            if (official.HasExited) { throw new InvalidOperationException($"The official node host exited with {official.ExitCode} before pairing."); }
-            foreach (JsonNode? d in (await op.ListDevicePairingAsync(default)).Arr("pending") ?? new JsonArray())
-            {
-                if (d.Str("displayName") == name) { await op.ApproveDevicePairingAsync(d.Str("requestId")!, default); }
-            }
-            foreach (JsonNode? n in (await op.ListNodePairingAsync(default)).Arr("pending") ?? new JsonArray())
-            {
-                if (n.Str("displayName") == name) { await op.ApproveNodePairingAsync(n.Str("requestId")!, default); }
-            }
-            foreach (JsonNode? n in (await op.ListNodesAsync(default)).Arr("nodes") ?? new JsonArray())
-            {
-                if (n.Str("displayName") == name && n.Bool("connected") == true && n.Str("approvalState") == "approved"
-                    && (n.StrArray("commands") ?? new List<string>()).Contains("system.which"))
-                {
-                    return n.Str("nodeId")!;
-                }
-            }
-            // Another process (the official host) makes progress on its own; there is no event to wait on here.
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"The official node host '{name}' was not paired and connected within {Wait}.");
-    }
-
     private static async Task<(int Code, string Stdout, string Stderr)> Cli(params string[] args)
     {
-        string host = NodeProcess.HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in args) { psi.ArgumentList.Add(a); }
-        using var p = Process.Start(psi)!;
-        Task<string> o = p.StandardOutput.ReadToEndAsync(), e = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await o, await e);
+        HostCli.Result r = await HostCli.RunAsync(null, args);
+        return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
     private static Dictionary<string, string> Hashes(string dir) =>
         Directory.GetFiles(dir, "*", SearchOption.AllDirectories)
             .Where(f => !f.EndsWith(".log", StringComparison.Ordinal))
             .ToDictionary(f => Path.GetRelativePath(dir, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
-
-    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
-
-    private static void Kill(int pid, int signal) => kill(pid, signal);
 }
 
 [CollectionDefinition("migration")]

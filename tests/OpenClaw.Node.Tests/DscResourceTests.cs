@@ -102,6 +102,48 @@ public sealed class DscResourceTests : IDisposable
     }
 
     [Fact]
+    public void Purge_makes_the_allowlist_exact_unlisted_entries_are_out_of_state_and_removed_and_purge_is_never_output()
+    {
+        string token = JsonValue.Create(WriteTokenFile())!.ToJsonString();
+        // A node with three entries: two for every agent, one for main.
+        State(Resource().Invoke("set", Instance("\"allowlist\":[{\"pattern\":\"/usr/bin/git\"},{\"pattern\":\"/usr/bin/curl\"}," +
+            "{\"agentId\":\"main\",\"pattern\":\"/usr/bin/make\"}],\"tokenFile\":" + token)));
+
+        // Without _purge, listing a subset is in the desired state (unlisted entries are left alone).
+        string subset = "\"allowlist\":[{\"pattern\":\"/usr/bin/git\"}],\"tokenFile\":" + token;
+        NodeDscResult loose = Resource().Invoke("test", Instance(subset));
+        Assert.True((bool)State(loose)["_inDesiredState"]!, string.Join(",", DiffOf(loose)));
+
+        // With _purge: true the unlisted entries make it differ; what-if predicts their removal and writes nothing.
+        string exact = subset + ",\"_purge\":true";
+        NodeDscResult test = Resource().Invoke("test", Instance(exact));
+        Assert.False((bool)State(test)["_inDesiredState"]!);
+        Assert.Equal(new[] { "allowlist" }, DiffOf(test));
+        string before = File.ReadAllText(Path.Combine(StateDir, "exec-approvals.json"));
+        NodeDscResult what = Resource().Invoke("set", Instance(exact), whatIf: true);
+        Assert.Equal(new[] { "/usr/bin/git" }, ((JsonArray)State(what)["allowlist"]!).Select(e => (string)e!["pattern"]!).ToArray());
+        Assert.Equal(before, File.ReadAllText(Path.Combine(StateDir, "exec-approvals.json")));
+
+        NodeDscResult set = Resource().Invoke("set", Instance(exact));
+        JsonObject after = State(set);
+        Assert.Equal(new[] { "allowlist" }, DiffOf(set));
+        var doc = new Approvals.ExecApprovalsStore(StateDir).Load().Document!;
+        Assert.Equal(new[] { "/usr/bin/git" }, doc.Agents.SelectMany(a => a.Value.Allowlist).Select(e => e.Pattern).ToArray());
+        // _purge is write-only (DSC canonical property): never in any output.
+        Assert.All(new[] { after, State(test), State(what) }, o => Assert.False(o.ContainsKey("_purge")));
+        NodeDscResult again = Resource().Invoke("test", Instance(exact));
+        Assert.True((bool)State(again)["_inDesiredState"]!, string.Join(",", DiffOf(again)));
+    }
+
+    [Fact]
+    public void Purge_must_be_a_boolean()
+    {
+        NodeDscResult r = Resource().Invoke("test", Instance("\"_purge\":\"yes\""));
+        Assert.Equal(NodeDscExitCodes.InvalidInput, r.ExitCode);
+        Assert.Contains(r.Messages, m => m.Contains("_purge"));
+    }
+
+    [Fact]
     public void Set_applies_gateway_display_name_and_exec_approvals_installs_the_service_and_then_tests_in_desired_state()
     {
         string desired = Instance(

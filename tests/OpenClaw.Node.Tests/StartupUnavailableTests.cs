@@ -35,11 +35,16 @@ internal sealed class ScriptedGateway : IAsyncDisposable
     private readonly List<Attempt> _attempts = new();
     private readonly List<WebSocket> _open = new();
 
+    private readonly Func<JsonObject, Func<JsonObject, Task>, Task>? _onFrame;
+
     /// <param name="answer">Given the 0-based attempt number and the <c>connect</c> request, the response frame and whether
     /// to close the socket with 1013 "gateway starting" right after it (as the gateway does for startup-sidecars).</param>
-    public ScriptedGateway(Func<int, JsonObject, (JsonObject Response, bool CloseWith1013)> answer)
+    /// <param name="onFrame">Optional: called with every frame the node sends after an accepted connect, and a function
+    /// that sends a frame back on that connection (answers to requests, events).</param>
+    public ScriptedGateway(Func<int, JsonObject, (JsonObject Response, bool CloseWith1013)> answer, Func<JsonObject, Func<JsonObject, Task>, Task>? onFrame = null)
     {
         _answer = answer;
+        _onFrame = onFrame;
         _listener.Start();
         _ = Task.Run(AcceptLoopAsync);
     }
@@ -108,6 +113,7 @@ internal sealed class ScriptedGateway : IAsyncDisposable
             {
                 (JsonObject? frame, _, _) = await Receive(ws);
                 if (frame is null) { return; }
+                if (_onFrame is not null) { await _onFrame(frame, f => Send(ws, f)); }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)

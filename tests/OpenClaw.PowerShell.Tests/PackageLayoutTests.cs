@@ -28,11 +28,14 @@ public sealed class PackageLayoutTests
             "Dependencies/OpenClaw.Node.dll",
             "Dependencies/BouncyCastle.Crypto.dll",
             "Dependencies/Polly.Core.dll",
-            // Import-OpenClawNodeState reads the official host's SQLite store (managed parts; see NOTES of its help).
+            // Import-OpenClawNodeState reads the official host's SQLite store (managed parts here, the native library in native/ below).
             "Dependencies/Microsoft.Data.Sqlite.dll",
             "Dependencies/SQLitePCLRaw.batteries_v2.dll",
             "Dependencies/SQLitePCLRaw.core.dll",
             "Dependencies/SQLitePCLRaw.provider.e_sqlite3.dll",
+            // Its native SQLite for this runtime, loaded by the module's load context from Dependencies/native/.
+            _module.Rid.StartsWith("win", StringComparison.Ordinal) ? "Dependencies/native/e_sqlite3.dll"
+                : _module.Rid.StartsWith("osx", StringComparison.Ordinal) ? "Dependencies/native/libe_sqlite3.dylib" : "Dependencies/native/libe_sqlite3.so",
             "Dependencies/Microsoft.Bcl.AsyncInterfaces.dll",
             "Dependencies/Microsoft.Bcl.TimeProvider.dll",
             "Dependencies/System.Buffers.dll",

@@ -34,16 +34,49 @@ public sealed record ExecApprovalChange
 }
 
 /// <summary>
+/// A local edit of exec approvals that would go beyond the machine policy's floor (<c>maxSecurity</c>, <c>minAsk</c>,
+/// <c>maxAskFallback</c>, <c>autoAllowSkills</c>, <c>allowedPatterns</c>): refused, nothing written. Stable error id
+/// <see cref="Id"/>; the message names the policy source and the floor.
+/// </summary>
+public sealed class ExecApprovalsPolicyException : Exception
+{
+    /// <summary>The stable error id: <c>ExecApprovalsExceedMachinePolicy</c>.</summary>
+    public const string Id = "ExecApprovalsExceedMachinePolicy";
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="beyond">What exceeds the floor, with the floor and the policy source (<see cref="Policy.MachinePolicy.Exceeds"/>).</param>
+    /// <param name="policySource">The policy source(s), e.g. <c>/etc/openclaw/policy.json</c> or <c>HKLM\SOFTWARE\Policies\OpenClaw</c>.</param>
+    public ExecApprovalsPolicyException(string beyond, string? policySource)
+        : base($"The exec approvals may not exceed the machine policy, so this edit is refused and nothing was written: {beyond}. " +
+            "Ask for less (a stricter mode, or patterns within allowedPatterns), or have the machine's administrator change the policy.")
+    {
+        PolicySource = policySource;
+    }
+
+    /// <summary>The machine policy source(s) that set the floor.</summary>
+    public string? PolicySource { get; }
+}
+
+/// <summary>
 /// Local edits of <c>exec-approvals.json</c> with the engine's own validation: modes must be valid (the valid values are
-/// listed), patterns naming a shell are refused, argPatterns must compile. Each edit is a compare-and-swap on the file's
-/// hash, so a concurrent remote edit is never overwritten silently.
+/// listed), patterns naming a shell are refused, argPatterns must compile, and the result must stay within the machine
+/// policy's floor (else <see cref="ExecApprovalsPolicyException"/>; a file already beyond it by hand may still be
+/// tightened). Each edit is a compare-and-swap on the file's hash, so a concurrent remote edit is never overwritten silently.
 /// </summary>
 public sealed class ExecApprovalsEditor
 {
     private readonly ExecApprovalsStore _store;
+    private readonly Func<Policy.MachinePolicy> _machine;
 
-    /// <summary>Edits the policy of <paramref name="stateDirectory"/>.</summary>
-    public ExecApprovalsEditor(string stateDirectory) => _store = new ExecApprovalsStore(stateDirectory);
+    /// <summary>Edits the policy of <paramref name="stateDirectory"/> under the machine policy in force (<see cref="Policy.MachinePolicyLoader.Load"/>, read at each edit).</summary>
+    public ExecApprovalsEditor(string stateDirectory) : this(stateDirectory, () => Policy.MachinePolicyLoader.Load()) { }
+
+    /// <summary>Edits the policy of <paramref name="stateDirectory"/> under the machine policy <paramref name="machinePolicy"/> returns (read at each edit).</summary>
+    public ExecApprovalsEditor(string stateDirectory, Func<Policy.MachinePolicy> machinePolicy)
+    {
+        _store = new ExecApprovalsStore(stateDirectory);
+        _machine = machinePolicy ?? throw new ArgumentNullException(nameof(machinePolicy));
+    }
 
     /// <summary>The store edited.</summary>
     public ExecApprovalsStore Store => _store;
@@ -67,13 +100,23 @@ public sealed class ExecApprovalsEditor
     /// <exception cref="ExecApprovalsConflictException">The file changed during the edit; retry.</exception>
     /// <exception cref="StateFileException">The current file is broken (fix it first) or cannot be written.</exception>
     /// <exception cref="TimeoutException">Another process held the file's lock for more than 5 s.</exception>
+    /// <exception cref="ExecApprovalsPolicyException">The result would exceed the machine policy's floor (and the file did not already, in the same way).</exception>
     public ExecApprovalsSnapshot Apply(ExecApprovalChange change)
     {
         Validate(change);
         ExecApprovalsSnapshot current = _store.Load();
         if (current.Error is not null) { throw new StateFileException(_store.FilePath, current.Error); }
         if (IsEmpty(change)) { return current; }   // no change: the file is not rewritten (or created)
-        return _store.Replace(ApplyTo(current.Document ?? ExecApprovalsDocument.Empty, change), current.Hash);
+        ExecApprovalsDocument before = current.Document ?? ExecApprovalsDocument.Empty;
+        ExecApprovalsDocument next = ApplyTo(before, change);
+        Policy.MachinePolicy machine = _machine();
+        // Refused when this edit goes beyond the floor in a new way; what a file was already beyond it (edited by hand
+        // before the policy came, or the built-in default security=full) stays editable and is clamped by the node.
+        // Agents the edit adds are compared with what they inherited before, so only what the edit itself loosens counts.
+        var already = new HashSet<string>(machine.Violations(before, next.Agents.Keys), StringComparer.Ordinal);
+        List<string> added = machine.Violations(next).Where(v => !already.Contains(v)).ToList();
+        if (added.Count > 0) { throw new ExecApprovalsPolicyException(string.Join("; ", added), machine.SourceText); }
+        return _store.Replace(next, current.Hash);
     }
 
     /// <summary>True when the change sets nothing.</summary>

@@ -50,7 +50,7 @@ public sealed record NodeDscAllowlistEntry
 /// An instance of the DSC v3 resource <c>OpenClaw/Node</c>: the desired (input) or actual (output) state of the node of
 /// one state directory. Every property is optional in the input; a property left out is not managed. JSON property names:
 /// <c>stateDirectory, scope, _exist, running, gatewayHost, gatewayPort, tls, tlsFingerprint, displayName, remoteEdits,
-/// execSecurity, execAsk, execAskFallback, allowlist, serviceAccount, tokenFile, executablePath, connectionState, _inDesiredState</c>
+/// execSecurity, execAsk, execAskFallback, allowlist, _purge, serviceAccount, tokenFile, executablePath, connectionState, _inDesiredState</c>
 /// (see <see cref="NodeDscSchema"/>). Never holds a token: only the path of a token file.
 /// </summary>
 public sealed record NodeDscInstance
@@ -59,7 +59,7 @@ public sealed record NodeDscInstance
     public static readonly string[] PropertyNames =
     {
         "stateDirectory", "scope", "_exist", "running", "gatewayHost", "gatewayPort", "tls", "tlsFingerprint", "displayName",
-        "remoteEdits", "execSecurity", "execAsk", "execAskFallback", "allowlist", "serviceAccount", "tokenFile", "executablePath",
+        "remoteEdits", "execSecurity", "execAsk", "execAskFallback", "allowlist", "_purge", "serviceAccount", "tokenFile", "executablePath",
         "connectionState", "_inDesiredState",
     };
 
@@ -113,6 +113,13 @@ public sealed record NodeDscInstance
 
     /// <summary>Allowlist entries that must be present (others are left alone); null = not managed.</summary>
     public IReadOnlyList<NodeDscAllowlistEntry>? Allowlist { get; init; }
+
+    /// <summary>
+    /// DSC's canonical <c>_purge</c> (write-only, never in output): true makes <see cref="Allowlist"/> the whole allowlist,
+    /// so entries of exec-approvals.json not listed (for any agent) are out of the desired state and removed by set;
+    /// false or null (default) leaves unlisted entries alone.
+    /// </summary>
+    public bool? Purge { get; init; }
 
     /// <summary>
     /// Write-only: the account the service runs as: scope system on Linux the user of <c>User=</c> (required there); on
@@ -192,6 +199,7 @@ public sealed record NodeDscInstance
             ExecAsk = OptEnum(obj, "execAsk", ExecModeNames.AskValues),
             ExecAskFallback = OptEnum(obj, "execAskFallback", ExecModeNames.SecurityValues),
             Allowlist = ParseAllowlist(obj),
+            Purge = OptBool(obj, "_purge", allowNull: true),
             ServiceAccount = OptString(obj, "serviceAccount"),
             TokenFile = OptString(obj, "tokenFile"),
             ExecutablePath = OptString(obj, "executablePath"),

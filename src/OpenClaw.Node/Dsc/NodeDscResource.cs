@@ -20,7 +20,7 @@ public static class NodeDscExitCodes
     /// <summary>An unexpected failure (the stderr error line says what).</summary>
     public const int Failure = 1;
 
-    /// <summary>The instance JSON is invalid: not JSON, an unknown property, or a wrong type or value (the message names the property).</summary>
+    /// <summary>The instance JSON is invalid: not JSON, an unknown property, or a wrong type or value (the message names the property); or it asks for exec approvals beyond the machine policy's floor.</summary>
     public const int InvalidInput = 2;
 
     /// <summary>The service manager is unavailable or refused the operation, or the service did not keep running.</summary>
@@ -109,6 +109,7 @@ public sealed class NodeDscResource
         catch (StateFileException ex) { return Fail(NodeDscExitCodes.StateFile, ex.Message, messages); }
         catch (NodeServiceException ex) { return Fail(NodeDscExitCodes.ServiceFailed, ex.Message, messages); }
         catch (NodeDscServiceFailure ex) { return Fail(NodeDscExitCodes.ServiceFailed, ex.Message, messages); }
+        catch (ExecApprovalsPolicyException ex) { return Fail(NodeDscExitCodes.InvalidInput, ex.Message, messages); }
         catch (ExecApprovalsConflictException ex) { return Fail(NodeDscExitCodes.Failure, $"exec-approvals.json changed while it was being edited ({ex.Message}); run set again.", messages); }
         catch (TimeoutException ex) { return Fail(NodeDscExitCodes.Failure, ex.Message, messages); }
         catch (ArgumentException ex) { return Fail(NodeDscExitCodes.InvalidInput, ex.Message, messages); }
@@ -211,9 +212,25 @@ public sealed class NodeDscResource
         if (desired.ExecSecurity is not null && desired.ExecSecurity != actual.ExecSecurity) { diff.Add("execSecurity"); }
         if (desired.ExecAsk is not null && desired.ExecAsk != actual.ExecAsk) { diff.Add("execAsk"); }
         if (desired.ExecAskFallback is not null && desired.ExecAskFallback != actual.ExecAskFallback) { diff.Add("execAskFallback"); }
-        if (desired.Allowlist is not null && MissingEntries(desired, actual).Count > 0) { diff.Add("allowlist"); }
+        if (desired.Allowlist is not null && (MissingEntries(desired, actual).Count > 0 || UnlistedEntries(desired, actual).Count > 0)) { diff.Add("allowlist"); }
         return diff;
     }
+
+    /// <summary>The ids of <paramref name="entries"/> (agent <paramref name="agentId"/>) in the current exec-approvals.json.</summary>
+    private static List<string> EntryIds(string stateDir, string agentId, List<NodeDscAllowlistEntry> entries)
+    {
+        ExecApprovalsDocument doc = new ExecApprovalsStore(stateDir).Load().Document ?? ExecApprovalsDocument.Empty;
+        if (!doc.Agents.TryGetValue(agentId, out var agent)) { return new List<string>(); }
+        return agent.Allowlist
+            .Where(e => entries.Any(x => string.Equals(x.Pattern, e.Pattern, StringComparison.Ordinal) && string.Equals(x.ArgPattern, e.ArgPattern, StringComparison.Ordinal)))
+            .Select(e => e.Id).ToList();
+    }
+
+    /// <summary>With <c>_purge: true</c>, the actual entries the desired allowlist does not list (for any agent); else none.</summary>
+    private static List<NodeDscAllowlistEntry> UnlistedEntries(NodeDscInstance desired, NodeDscInstance actual) =>
+        desired.Purge == true && desired.Allowlist is not null
+            ? (actual.Allowlist ?? Array.Empty<NodeDscAllowlistEntry>()).Where(a => !desired.Allowlist.Any(d => d.Same(a))).ToList()
+            : new List<NodeDscAllowlistEntry>();
 
     private static List<NodeDscAllowlistEntry> MissingEntries(NodeDscInstance desired, NodeDscInstance actual) =>
         (desired.Allowlist ?? Array.Empty<NodeDscAllowlistEntry>()).Where(d => !(actual.Allowlist ?? Array.Empty<NodeDscAllowlistEntry>()).Any(a => a.Same(d))).ToList();
@@ -253,6 +270,11 @@ public sealed class NodeDscResource
                 Ask = diff.Contains("execAsk") ? desired.ExecAsk : null,
                 AskFallback = diff.Contains("execAskFallback") ? desired.ExecAskFallback : null,
             });
+        }
+        foreach (var group in UnlistedEntries(desired, before).GroupBy(e => e.AgentId))
+        {
+            // By id, so an entry with the same pattern but another argPattern (which the desired state lists) stays.
+            changes.Add(new ExecApprovalChange { AgentId = group.Key, Remove = EntryIds(stateDir, group.Key, group.ToList()) });
         }
         foreach (var group in MissingEntries(desired, before).GroupBy(e => (e.AgentId, e.ArgPattern)))
         {
@@ -345,7 +367,8 @@ public sealed class NodeDscResource
     private static NodeDscInstance Predict(NodeDscInstance desired, NodeDscInstance before, List<string> diff)
     {
         if (!(desired.Exist ?? true)) { return before with { Exist = false, Running = false, ConnectionState = null }; }
-        var list = (before.Allowlist ?? Array.Empty<NodeDscAllowlistEntry>()).Concat(MissingEntries(desired, before)).ToList();
+        var unlisted = UnlistedEntries(desired, before);
+        var list = (before.Allowlist ?? Array.Empty<NodeDscAllowlistEntry>()).Where(e => !unlisted.Any(u => u.Same(e))).Concat(MissingEntries(desired, before)).ToList();
         return before with
         {
             Exist = true,

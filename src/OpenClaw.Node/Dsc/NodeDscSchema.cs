@@ -64,8 +64,9 @@ public static class NodeDscSchema
                 ["type"] = "array",
                 ["items"] = entry,
                 ["title"] = "Allowlist entries",
-                ["description"] = "Entries that must be present in exec-approvals.json (entries not listed are left alone). Output lists every entry.",
+                ["description"] = "Entries that must be present in exec-approvals.json (entries not listed are left alone unless _purge is true). Output lists every entry.",
             },
+            ["_purge"] = new JsonObject { ["$ref"] = "https://aka.ms/dsc/schemas/v3/resource/properties/purge.json" },
             ["serviceAccount"] = new JsonObject
             {
                 ["type"] = "string",

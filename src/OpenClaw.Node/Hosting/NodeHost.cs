@@ -612,6 +612,13 @@ public sealed class NodeHost
         {
             case "node.invoke.request":
                 if (_pipeline.IsEnabled(NodeLogLevel.Debug)) { _log.Write(NodeLogLevel.Debug, $"node.invoke.request {payload.Str("id")} {payload.Str("command")}"); }
+                // The gateway only forwards invocations of an approved command surface: a node that concluded it was
+                // waiting for approval (a publication refused while the gateway was still registering it) is serving.
+                if (session() is Session invoked && !invoked.SurfaceApproved)
+                {
+                    invoked.SurfaceApproved = true;
+                    SurfaceConfirmed(prep, "The gateway forwards invocations to this node, so its commands are approved; serving invocations.");
+                }
                 _ = dispatcher.OnRequest(payload);
                 break;
             case "node.invoke.cancel":
@@ -690,7 +697,7 @@ public sealed class NodeHost
                     await session.Connection.RequestAsync("node.event",
                         InvokeDispatcher.NodeEventParams("node.host.stats", stats), TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
                     // The gateway refuses the node's publications while its command surface awaits approval (spec 5.2).
-                    _status?.SetCommandSurfaceApproved(true);
+                    SurfaceConfirmed(prep, "The gateway accepts this node's events, so its commands are approved; serving invocations.");
                 }
                 catch (GatewayException ex) when (ex.Kind == FailureKind.Unavailable && !session.SurfaceApproved)
                 {
@@ -708,6 +715,16 @@ public sealed class NodeHost
             await Task.Delay(_options.HostStatsInterval, ct).ConfigureAwait(false);
             await RefreshSkillBinsAsync(session, ct).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Records that the command surface is approved and, when the host had reported <see cref="NodeConnectionState.AwaitingApproval"/>
+    /// (a refused publication can also be the gateway still registering a reconnecting node), reports Connected again.
+    /// </summary>
+    private void SurfaceConfirmed(Prepared prep, string message)
+    {
+        _status?.SetCommandSurfaceApproved(true);
+        if (_lastState == NodeConnectionState.AwaitingApproval) { Report(prep, NodeConnectionState.Connected, message); }
     }
 
     private int Fail(Prepared? prep, int exitCode, string message)

@@ -413,30 +413,40 @@ public sealed class MachinePolicy
 
     /// <summary>
     /// How <paramref name="next"/> would exceed the floor (for remote or local edits, which are refused rather than
-    /// clamped so the operator sees it), or null when every agent's policy stays within it.
+    /// clamped so the operator sees it), or null when every agent's policy stays within it: the first of <see cref="Violations"/>.
     /// </summary>
-    public string? Exceeds(ExecApprovalsDocument next)
+    public string? Exceeds(ExecApprovalsDocument next) => Violations(next).FirstOrDefault();
+
+    /// <summary>
+    /// Every way <paramref name="next"/> exceeds the floor, one sentence each naming the agent (or the defaults), the
+    /// setting, the floor and the policy source; empty when it stays within it. An unusable policy is one violation.
+    /// </summary>
+    /// <param name="next">The document to check: its defaults and every agent it names.</param>
+    /// <param name="alsoAgents">More agent ids to check (resolved through the defaults when the document lacks them), so
+    /// two documents can be compared agent by agent.</param>
+    public IReadOnlyList<string> Violations(ExecApprovalsDocument next, IEnumerable<string>? alsoAgents = null)
     {
-        if (Error is not null) { return $"the machine policy is unusable: {Error}"; }
-        if (Layers.Count == 0) { return null; }
+        var found = new List<string>();
+        if (Error is not null) { found.Add($"the machine policy is unusable: {Error}"); return found; }
+        if (Layers.Count == 0) { return found; }
         var keys = new HashSet<string>(next.Agents.Keys) { "default" };
-        foreach (string agent in keys)
+        if (alsoAgents is not null) { keys.UnionWith(alsoAgents); }
+        foreach (string agent in keys.OrderBy(k => k == "default" ? string.Empty : k, StringComparer.Ordinal))
         {
             EffectivePolicy raw = EffectivePolicy.Resolve(next, agent == "default" ? null : agent);
             EffectivePolicy clamped = Clamp(raw);
             string who = agent == "default" ? "the defaults" : $"agent '{agent}'";
             string src = SourceText!;
-            if (clamped.Security < raw.Security) { return $"{who}: security {ExecModeNames.Name(raw.Security)} is looser than the machine policy allows ({ExecModeNames.Name(clamped.Security)} at most; {src})"; }
-            if (clamped.Ask > raw.Ask) { return $"{who}: ask {ExecModeNames.Name(raw.Ask)} is looser than the machine policy allows ({ExecModeNames.Name(clamped.Ask)} at least; {src})"; }
-            if (clamped.AskFallback < raw.AskFallback) { return $"{who}: askFallback {ExecModeNames.Name(raw.AskFallback)} is looser than the machine policy allows ({ExecModeNames.Name(clamped.AskFallback)} at most; {src})"; }
-            if (raw.AutoAllowSkills && !clamped.AutoAllowSkills) { return $"{who}: autoAllowSkills is forbidden by the machine policy ({src})"; }
-            if (clamped.Allowlist.Count < raw.Allowlist.Count)
+            if (clamped.Security < raw.Security) { found.Add($"{who}: security {ExecModeNames.Name(raw.Security)} is looser than the machine policy allows ({ExecModeNames.Name(clamped.Security)} at most; {src})"); }
+            if (clamped.Ask > raw.Ask) { found.Add($"{who}: ask {ExecModeNames.Name(raw.Ask)} is looser than the machine policy allows ({ExecModeNames.Name(clamped.Ask)} at least; {src})"); }
+            if (clamped.AskFallback < raw.AskFallback) { found.Add($"{who}: askFallback {ExecModeNames.Name(raw.AskFallback)} is looser than the machine policy allows ({ExecModeNames.Name(clamped.AskFallback)} at most; {src})"); }
+            if (raw.AutoAllowSkills && !clamped.AutoAllowSkills) { found.Add($"{who}: autoAllowSkills is forbidden by the machine policy ({src})"); }
+            foreach (var outside in raw.Allowlist.Where(x => !clamped.Allowlist.Contains(x)))
             {
-                var outside = raw.Allowlist.First(x => !clamped.Allowlist.Contains(x));
-                return $"{who}: allowlist entry '{SafeText.Escape(outside.Entry.Pattern)}' is outside the machine policy's allowedPatterns ({src})";
+                found.Add($"{who}: allowlist entry '{SafeText.Escape(outside.Entry.Pattern)}' is outside the machine policy's allowedPatterns ({src})");
             }
         }
-        return null;
+        return found;
     }
 
     /// <summary>One line: "machine policy: none" or the sources and what they restrict.</summary>

@@ -30,7 +30,11 @@ public static class NodeStatusReader
     /// <param name="stateDirectory">State directory; null means <c>$OPENCLAW_STATE_DIR</c>, else <c>~/.openclaw</c>.</param>
     /// <param name="probe">Asks the service manager; null reports <see cref="NodeServiceState.NotInstalled"/>.</param>
     /// <param name="now">The time to judge heartbeats against (tests); null means now.</param>
-    public static NodeStatus Read(string? stateDirectory, INodeServiceProbe? probe = null, DateTimeOffset? now = null)
+    /// <param name="policyFile">
+    /// The additional machine-policy file the node runs with (what its <c>OPENCLAW_POLICY_FILE</c> names); null reads this
+    /// process's <c>OPENCLAW_POLICY_FILE</c>. The machine-wide source (registry / /etc/openclaw/policy.json) always applies.
+    /// </param>
+    public static NodeStatus Read(string? stateDirectory, INodeServiceProbe? probe = null, DateTimeOffset? now = null, string? policyFile = null)
     {
         string dir = StateDirectory.Resolve(stateDirectory);
         DateTimeOffset at = now ?? DateTimeOffset.UtcNow;
@@ -116,7 +120,7 @@ public static class NodeStatusReader
             DeviceTokenStored = tokenStored,
         };
 
-        Policy.MachinePolicy machine = Policy.MachinePolicyLoader.Load();
+        Policy.MachinePolicy machine = Policy.MachinePolicyLoader.Load(policyFile);
         NodeStatusPolicy policy = ReadPolicy(dir, machine);
         bool healthy = running && current == NodeConnectionState.Connected && pairing.CommandSurfaceApproved != false && policy.Error is null && machine.Error is null;
 

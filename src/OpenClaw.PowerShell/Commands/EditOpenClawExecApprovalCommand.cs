@@ -116,6 +116,13 @@ public sealed class EditOpenClawExecApprovalCommand : OperatorCmdlet
         {
             WriteError(new ErrorRecord(ex, "InvalidExecApprovalChange", ErrorCategory.InvalidArgument, change));
         }
+        catch (ExecApprovalsPolicyException ex)
+        {
+            WriteError(new ErrorRecord(ex, ExecApprovalsPolicyException.Id, ErrorCategory.PermissionDenied, editor.Store.FilePath)
+            {
+                ErrorDetails = new ErrorDetails(ex.Message) { RecommendedAction = $"Stay within the machine policy ({ex.PolicySource}), or have the machine's administrator change it." },
+            });
+        }
         catch (ExecApprovalsConflictException ex)
         {
             WriteError(new ErrorRecord(ex, "ExecApprovalsChanged", ErrorCategory.ResourceBusy, editor.Store.FilePath)

@@ -46,17 +46,40 @@ internal static class CoreResolver
 /// assemblies of the running .NET itself (its shared-framework folder) that are at least the requested version:
 /// those are shared with PowerShell, so framework types (Span, IAsyncDisposable, System.Text.Json on .NET 9+) stay
 /// one type. Names not in <c>Dependencies/</c> fall back to the default context (the framework, PowerShell).
+/// Native libraries that its assemblies import (<c>e_sqlite3</c> for Import-OpenClawNodeState) come from
+/// <c>Dependencies/native/</c>, which PowerShell's own probing (its deps.json, the pwsh folder) never looks at.
 /// </summary>
 internal sealed class DependencyLoadContext : AssemblyLoadContext
 {
+    /// <summary>The subfolder of <c>Dependencies/</c> holding the native libraries of the packaged runtime (package.sh).</summary>
+    internal const string NativeFolderName = "native";
+
     private readonly Dictionary<string, string> _files;
     private readonly Dictionary<string, Version?> _framework;
+    private readonly string _native;
 
     /// <summary>Creates the context over <paramref name="folder"/>.</summary>
     internal DependencyLoadContext(string folder)
     {
         _files = DependencyResolver.ScanFolder(folder);
         _framework = FrameworkAssemblies();
+        _native = Path.Combine(folder, NativeFolderName);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// A <c>DllImport</c> from one of our assemblies (e.g. <c>e_sqlite3</c> of SQLitePCLRaw) is looked up in
+    /// <c>Dependencies/native/</c> under the platform's file names (<c>libe_sqlite3.so</c>, <c>libe_sqlite3.dylib</c>,
+    /// <c>e_sqlite3.dll</c>); anything not there falls back to the runtime's normal probing (zero).
+    /// </remarks>
+    protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+    {
+        foreach (string candidate in DependencyPolicy.NativeFileNames(unmanagedDllName))
+        {
+            string path = Path.Combine(_native, candidate);
+            if (File.Exists(path)) { return LoadUnmanagedDllFromPath(path); }
+        }
+        return IntPtr.Zero;
     }
 
     /// <inheritdoc />
@@ -95,4 +118,25 @@ internal static class DependencyPolicy
     /// at the requested version or later.</summary>
     internal static bool ShareWithFramework(Version? requested, bool inFramework, Version? frameworkVersion) =>
         inFramework && frameworkVersion is not null && (requested is null || frameworkVersion >= requested);
+
+    /// <summary>
+    /// The file names a native library imported as <paramref name="name"/> may have on this platform: the name itself
+    /// when it already has an extension, else <c>lib{name}.so</c> (Linux), <c>lib{name}.dylib</c> (macOS) or
+    /// <c>{name}.dll</c> (Windows), then the bare name. Never a path: a name with a directory part gives nothing.
+    /// </summary>
+    internal static IReadOnlyList<string> NativeFileNames(string name)
+    {
+        if (string.IsNullOrEmpty(name) || name.IndexOfAny(new[] { '/', '\\' }) >= 0 || name.Contains("..")) { return Array.Empty<string>(); }
+        var names = new List<string>();
+        if (Path.HasExtension(name) && (name.EndsWith(".so", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".dylib", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)))
+        {
+            names.Add(name);
+            return names;
+        }
+        if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)) { names.Add(name + ".dll"); }
+        else if (System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX)) { names.Add("lib" + name + ".dylib"); names.Add(name + ".dylib"); }
+        else { names.Add("lib" + name + ".so"); names.Add(name + ".so"); }
+        names.Add(name);
+        return names;
+    }
 }

@@ -216,10 +216,9 @@ public sealed class NodeDscResource
         return diff;
     }
 
-    /// <summary>The ids of <paramref name="entries"/> (agent <paramref name="agentId"/>) in the current exec-approvals.json.</summary>
-    private static List<string> EntryIds(string stateDir, string agentId, List<NodeDscAllowlistEntry> entries)
+    /// <summary>The ids of <paramref name="entries"/> (agent <paramref name="agentId"/>) in <paramref name="doc"/>.</summary>
+    private static List<string> EntryIds(ExecApprovalsDocument doc, string agentId, List<NodeDscAllowlistEntry> entries)
     {
-        ExecApprovalsDocument doc = new ExecApprovalsStore(stateDir).Load().Document ?? ExecApprovalsDocument.Empty;
         if (!doc.Agents.TryGetValue(agentId, out var agent)) { return new List<string>(); }
         return agent.Allowlist
             .Where(e => entries.Any(x => string.Equals(x.Pattern, e.Pattern, StringComparison.Ordinal) && string.Equals(x.ArgPattern, e.ArgPattern, StringComparison.Ordinal)))
@@ -271,10 +270,16 @@ public sealed class NodeDscResource
                 AskFallback = diff.Contains("execAskFallback") ? desired.ExecAskFallback : null,
             });
         }
-        foreach (var group in UnlistedEntries(desired, before).GroupBy(e => e.AgentId))
+        List<NodeDscAllowlistEntry> unlisted = UnlistedEntries(desired, before);
+        if (unlisted.Count > 0)
         {
-            // By id, so an entry with the same pattern but another argPattern (which the desired state lists) stays.
-            changes.Add(new ExecApprovalChange { AgentId = group.Key, Remove = EntryIds(stateDir, group.Key, group.ToList()) });
+            // Read once for every agent's ids; removal is by id, so an entry with the same pattern but another argPattern
+            // (which the desired state lists) stays.
+            ExecApprovalsDocument current = new ExecApprovalsStore(stateDir).Load().Document ?? ExecApprovalsDocument.Empty;
+            foreach (var group in unlisted.GroupBy(e => e.AgentId))
+            {
+                changes.Add(new ExecApprovalChange { AgentId = group.Key, Remove = EntryIds(current, group.Key, group.ToList()) });
+            }
         }
         foreach (var group in MissingEntries(desired, before).GroupBy(e => (e.AgentId, e.ArgPattern)))
         {

@@ -107,11 +107,12 @@ internal sealed class InvokeDispatcher
         }
         // A quick command (system.which) runs here, on the receiving thread, up to its first wait (the gateway's ack of the
         // result); everything else goes to the thread pool so the receive loop never waits on a process or the network.
-        if (_commands.TryGetValue(payload.Str("command") ?? string.Empty, out INodeCommand? handler) && handler is IQuickNodeCommand)
+        _commands.TryGetValue(payload.Str("command") ?? string.Empty, out INodeCommand? handler);
+        if (handler is IQuickNodeCommand)
         {
-            return RunAsync(id!, payload!, cts);
+            return RunAsync(id!, payload!, handler, cts);
         }
-        return Task.Run(() => RunAsync(id!, payload!, cts));
+        return Task.Run(() => RunAsync(id!, payload!, handler, cts));
     }
 
     /// <summary>Handles <c>node.invoke.cancel {invokeId}</c>: stops the run; no result is sent for it.</summary>
@@ -134,7 +135,7 @@ internal sealed class InvokeDispatcher
         }
     }
 
-    private async Task RunAsync(string id, JsonObject payload, CancellationTokenSource cts)
+    private async Task RunAsync(string id, JsonObject payload, INodeCommand? handler, CancellationTokenSource cts)
     {
         CommandResult result;
         string command = payload.Str("command") ?? string.Empty;
@@ -148,7 +149,7 @@ internal sealed class InvokeDispatcher
             {
                 result = CommandResult.Invalid("nodeId does not match this node");
             }
-            else if (!_commands.TryGetValue(command, out INodeCommand? handler))
+            else if (handler is null)
             {
                 result = CommandResult.Fail("UNAVAILABLE", $"UNAVAILABLE: command not supported: {command}");
             }

@@ -17,24 +17,6 @@ namespace OpenClaw.Node.Tests;
 /// </summary>
 public sealed class AwaitingApprovalRecoveryTests
 {
-    private sealed class Collect : IProgress<NodeHostStatus>
-    {
-        private readonly CancellationTokenSource _cts;
-
-        public Collect(CancellationTokenSource cts) => _cts = cts;
-
-        public List<NodeHostStatus> Seen { get; } = new();
-
-        public void Report(NodeHostStatus value)
-        {
-            lock (Seen)
-            {
-                Seen.Add(value);
-                if (value.State == NodeConnectionState.Connected && Seen.Any(s => s.State == NodeConnectionState.AwaitingApproval)) { _cts.Cancel(); }
-            }
-        }
-    }
-
     [Fact]
     public async Task A_forwarded_invocation_turns_a_refused_publication_back_into_connected()
     {
@@ -65,7 +47,7 @@ public sealed class AwaitingApprovalRecoveryTests
             }
         });
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var progress = new Collect(cts);
+        var progress = new StatusCollector(cts, seen => seen[^1].State == NodeConnectionState.Connected && seen.Exists(s => s.State == NodeConnectionState.AwaitingApproval));
         int exit = await new NodeHost(new NodeHostOptions
         {
             StateDirectory = dir.Path,

@@ -11,29 +11,6 @@ namespace OpenClaw.Node.Tests;
 
 public sealed class NodeHostTests
 {
-    private sealed class Collect : IProgress<NodeHostStatus>
-    {
-        private readonly Func<List<NodeHostStatus>, bool> _stopWhen;
-        private readonly CancellationTokenSource _cts;
-
-        public Collect(CancellationTokenSource cts, Func<List<NodeHostStatus>, bool> stopWhen)
-        {
-            _cts = cts;
-            _stopWhen = stopWhen;
-        }
-
-        public List<NodeHostStatus> Seen { get; } = new();
-
-        public void Report(NodeHostStatus value)
-        {
-            lock (Seen)
-            {
-                Seen.Add(value);
-                if (_stopWhen(Seen)) { _cts.Cancel(); }
-            }
-        }
-    }
-
     private static int ClosedPort()
     {
         using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -46,7 +23,7 @@ public sealed class NodeHostTests
     {
         using var dir = new TempDir();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var progress = new Collect(cts, seen => seen.Count(s => s.State == NodeConnectionState.Reconnecting) >= 8);
+        var progress = new StatusCollector(cts, seen => seen.Count(s => s.State == NodeConnectionState.Reconnecting) >= 8);
         var host = new NodeHost(new NodeHostOptions
         {
             StateDirectory = dir.Path,
@@ -71,7 +48,7 @@ public sealed class NodeHostTests
     public async Task Insecure_plaintext_to_a_public_host_fails_with_78_before_connecting()
     {
         using var dir = new TempDir();
-        var progress = new Collect(new CancellationTokenSource(), _ => false);
+        var progress = new StatusCollector(new CancellationTokenSource(), _ => false);
         int exit = await new NodeHost(new NodeHostOptions { StateDirectory = dir.Path, Host = "gateway.example.com", AllowInsecurePrivate = false }).RunAsync(progress, default);
         Assert.Equal(NodeHostExitCodes.Configuration, exit);
         NodeHostStatus failed = Assert.Single(progress.Seen);
@@ -98,14 +75,14 @@ public sealed class NodeHostTests
             StateDirectory = dir.Path, Port = ClosedPort(), GatewayToken = "t", HostStatsInterval = TimeSpan.Zero,
             ReconnectInitialDelay = TimeSpan.FromSeconds(5), ReconnectMaxDelay = TimeSpan.FromSeconds(5),
         });
-        Task<int> running = first.RunAsync(new Collect(cts, seen =>
+        Task<int> running = first.RunAsync(new StatusCollector(cts, seen =>
         {
             if (seen.Any(s => s.State == NodeConnectionState.Reconnecting)) { firstRunning.TrySetResult(); }
             return false;
         }), cts.Token);
         await firstRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        var seen2 = new Collect(new CancellationTokenSource(), _ => false);
+        var seen2 = new StatusCollector(new CancellationTokenSource(), _ => false);
         int second = await new NodeHost(new NodeHostOptions { StateDirectory = dir.Path, Port = ClosedPort(), GatewayToken = "t" }).RunAsync(seen2, default);
         Assert.Equal(NodeHostExitCodes.Configuration, second);
         Assert.Contains("Another node host is already running", Assert.Single(seen2.Seen).Message);

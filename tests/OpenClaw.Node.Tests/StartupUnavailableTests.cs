@@ -198,29 +198,11 @@ internal sealed class ScriptedGateway : IAsyncDisposable
 /// <summary>The node host's handling of the gateway's start-up refusal (spec 2.5: UNAVAILABLE startup-sidecars, close 1013).</summary>
 public sealed class StartupUnavailableTests
 {
-    private sealed class Collect : IProgress<NodeHostStatus>
-    {
-        private readonly CancellationTokenSource _cts;
-
-        public Collect(CancellationTokenSource cts) => _cts = cts;
-
-        public List<NodeHostStatus> Seen { get; } = new();
-
-        public void Report(NodeHostStatus value)
-        {
-            lock (Seen)
-            {
-                Seen.Add(value);
-                if (value.State == NodeConnectionState.Connected) { _cts.Cancel(); }
-            }
-        }
-    }
-
     private static async Task<(int Exit, List<NodeHostStatus> Seen, IReadOnlyList<ScriptedGateway.Attempt> Attempts)> RunAgainst(int refusals, long? retryAfterMs, string stateDir)
     {
         await using var gw = new ScriptedGateway((i, _) => i < refusals ? (ScriptedGateway.StartupRefusal(retryAfterMs), true) : (ScriptedGateway.HelloOk(), false));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var progress = new Collect(cts);
+        var progress = new StatusCollector(cts, seen => seen[^1].State == NodeConnectionState.Connected);
         var host = new NodeHost(new NodeHostOptions
         {
             StateDirectory = stateDir,

@@ -105,6 +105,8 @@ public static class Program
 
     private static async Task<int> RunAsync(NodeHostOptions options, bool json, bool verbose, CancellationToken ct)
     {
+        // Before the first socket of this process (the runtime reads these once); children never see them.
+        Node.Hosting.HostEnvironment.TuneSocketsForHostProcess();
         options = HostLogging.Apply(options, verbose);
         var log = HostLogging.Console(options);
         var host = new Node.Hosting.NodeHost(options, log);

@@ -20,9 +20,9 @@ public sealed class EndToEndTests
     public EndToEndTests(GatewayFixture fixture) => _gw = fixture.Gateway;
 
     /// <summary>Starts a node, approves its command surface with the given approver, and waits until it serves.</summary>
-    internal static async Task<(NodeProcess Node, string DeviceId)> StartApprovedAsync(RealGateway gw, StateDir dir, string name, bool useRealCli = false)
+    internal static async Task<(NodeProcess Node, string DeviceId)> StartApprovedAsync(RealGateway gw, StateDir dir, string name, bool useRealCli = false, params string[] extra)
     {
-        NodeProcess node = NodeProcess.Start(gw, dir.Path, extra: new[] { "--display-name", name });
+        NodeProcess node = NodeProcess.Start(gw, dir.Path, extra: new[] { "--display-name", name }.Concat(extra).ToArray());
         JsonObject connected = await node.WaitForStateAsync("Connected", Wait);
         string deviceId = connected.Str("deviceId")!;
         await node.WaitForStateAsync("AwaitingApproval", Wait);
@@ -82,6 +82,25 @@ public sealed class EndToEndTests
         Assert.Equal("approved", me.Str("approvalState"));
         Assert.Equal("Linux", me.Str("deviceFamily"));
         Assert.Contains("system.run", me.StrArray("commands")!);
+    }
+
+    [Fact]
+    public async Task The_host_runs_its_socket_continuations_inline_and_its_children_see_neither_the_token_nor_that_setting()
+    {
+        using var dir = new StateDir();
+        var (node, deviceId) = await StartApprovedAsync(_gw, dir, "e2e-env", false, "--log-level", "debug");
+        await using var _ = node;
+        // The host asked the runtime for inline socket continuations before its first socket, and got them.
+        Assert.Contains("Socket continuations run inline on the socket engine thread.", node.Stderr);
+        Assert.DoesNotContain("Socket continuations run on thread-pool threads.", node.Stderr);
+
+        await using OperatorClient op = await _gw.OperatorAsync();
+        JsonNode? run = await op.InvokeAsync(deviceId, "system.run", new JsonObject { ["command"] = Json.ToArray(new[] { "env" }) }, 15000, default);
+        string env = run.Str("stdout")!;
+        Assert.Contains("PATH=", env);
+        Assert.DoesNotContain("DOTNET_SYSTEM_NET_SOCKETS_", env);
+        Assert.DoesNotContain("OPENCLAW_GATEWAY_TOKEN", env);
+        Assert.DoesNotContain(_gw.Token, env);
     }
 
     [Fact]

@@ -85,6 +85,27 @@ public class CommandTests
     }
 
     [Fact]
+    public void Which_follows_symlinks_to_their_target_and_skips_directories()
+    {
+        if (OperatingSystem.IsWindows()) { return; }
+        using var dir = new TempDir();
+        string bin = Directory.CreateDirectory(dir.Combine("bin")).FullName;
+        File.WriteAllText(dir.Combine("data.txt"), "data");
+        File.WriteAllText(dir.Combine("tool.sh"), "#!/bin/sh\n");
+        File.SetUnixFileMode(dir.Combine("tool.sh"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.CreateSymbolicLink(Path.Combine(bin, "data"), dir.Combine("data.txt"));     // the link is 0777, its target is not executable
+        File.CreateSymbolicLink(Path.Combine(bin, "tool"), dir.Combine("tool.sh"));
+        File.CreateSymbolicLink(Path.Combine(bin, "dangling"), dir.Combine("missing"));
+        Directory.CreateDirectory(Path.Combine(bin, "folder"));
+        File.SetUnixFileMode(Path.Combine(bin, "folder"), (UnixFileMode)0x1ED);           // rwxr-xr-x directory
+        var resolver = new PathResolver(bin, null, windows: false);
+        Assert.Null(resolver.Which("data"));
+        Assert.Equal(Path.Combine(bin, "tool"), resolver.Which("tool"));
+        Assert.Null(resolver.Which("dangling"));
+        Assert.Null(resolver.Which("folder"));
+    }
+
+    [Fact]
     public async Task Run_returns_exit_code_stdout_and_stderr_and_sends_exec_finished_first()
     {
         var rec = new Recorder();
@@ -203,6 +224,48 @@ public class CommandTests
         {
             Environment.SetEnvironmentVariable("NODE_OPTIONS", null);
         }
+    }
+
+    [Fact]
+    public async Task The_gateway_secrets_never_reach_the_child_even_though_the_env_policy_would_keep_them()
+    {
+        Assert.True(EnvPolicy.Default.KeepInherited("OPENCLAW_GATEWAY_TOKEN"));   // OpenClaw's own policy does not block them
+        Environment.SetEnvironmentVariable("OPENCLAW_GATEWAY_TOKEN", "tok-for-the-host-only");
+        Environment.SetEnvironmentVariable("OPENCLAW_GATEWAY_PASSWORD", "pw-for-the-host-only");
+        try
+        {
+            var p = new JsonObject { ["command"] = Json.ToArray(new[] { "sh", "-c", "echo \"[${OPENCLAW_GATEWAY_TOKEN:-unset}][${OPENCLAW_GATEWAY_PASSWORD:-unset}][${HOME:+home}]\"" }) };
+            Assert.Equal("[unset][unset][home]\n", Payload(await Run().InvokeAsync(new Recorder().Context(p), default)).Str("stdout"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OPENCLAW_GATEWAY_TOKEN", null);
+            Environment.SetEnvironmentVariable("OPENCLAW_GATEWAY_PASSWORD", null);
+        }
+    }
+
+    [Fact]
+    public void The_host_sets_inline_socket_completions_for_itself_only_where_the_user_did_not_and_keeps_them_from_children()
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal) { [HostEnvironment.InlineCompletionsVariable] = "0" };
+        IReadOnlyList<string> set = HostEnvironment.TuneSocketsForHostProcess(k => env.TryGetValue(k, out string? v) ? v : null, (k, v) => env[k] = v);
+        Assert.Equal(new[] { HostEnvironment.SocketThreadCountVariable }, set);
+        Assert.Equal("0", env[HostEnvironment.InlineCompletionsVariable]);   // the user's choice stands
+        Assert.Equal("1", env[HostEnvironment.SocketThreadCountVariable]);
+        Assert.True(HostEnvironment.IsHostOnly(HostEnvironment.SocketThreadCountVariable));
+        Assert.True(HostEnvironment.IsHostOnly("openclaw_gateway_token"));
+        Assert.False(HostEnvironment.IsHostOnly("PATH"));
+
+        var empty = new Dictionary<string, string>(StringComparer.Ordinal);
+        Assert.Equal(new[] { HostEnvironment.InlineCompletionsVariable, HostEnvironment.SocketThreadCountVariable },
+            HostEnvironment.TuneSocketsForHostProcess(k => empty.TryGetValue(k, out string? v) ? v : null, (k, v) => empty[k] = v));
+        var child = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            [HostEnvironment.InlineCompletionsVariable] = "1", [HostEnvironment.SocketThreadCountVariable] = "1",
+            ["OPENCLAW_GATEWAY_TOKEN"] = "t", ["PATH"] = "/usr/bin",
+        };
+        HostEnvironment.RemoveHostOnly(child);
+        Assert.Equal(new[] { "PATH" }, child.Keys);
     }
 
     [Fact]

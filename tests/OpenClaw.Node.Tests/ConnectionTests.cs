@@ -146,6 +146,51 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task An_answer_asked_for_on_the_receiving_thread_resumes_there_and_others_resume_on_the_pool()
+    {
+        var (fake, conn) = await OpenAsync();
+        await using var _ = fake;
+        await using var __ = conn;
+        async Task<bool> ResumedWhileDispatching(bool inline)
+        {
+            await conn.RequestAsync("node.invoke.result", new JsonObject(), TimeSpan.FromSeconds(5), default, answerOnReceiveThread: inline);
+            bool dispatching = GatewayConnection.IsDispatchingOnThisThread;
+            await Task.Yield();   // leave the receiving thread before the test goes on
+            return dispatching;
+        }
+        foreach (bool inline in new[] { true, false, true })
+        {
+            Task<bool> resumed = ResumedWhileDispatching(inline);
+            JsonObject req = fake.Next(Wait);
+            Assert.Equal("node.invoke.result", req.Str("method"));
+            await fake.SendFrameAsync(new JsonObject { ["type"] = "res", ["id"] = req.Str("id"), ["ok"] = true, ["payload"] = new JsonObject() });
+            Assert.Equal(inline, await resumed.WaitAsync(Wait));
+        }
+    }
+
+    [Fact]
+    public async Task Request_ids_are_unique_on_a_connection_and_frames_carry_type_id_method_and_params()
+    {
+        var (fake, conn) = await OpenAsync();
+        await using var _ = fake;
+        await using var __ = conn;
+        var ids = new System.Collections.Generic.HashSet<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            Task<JsonNode?> call = conn.RequestAsync("node.event", new JsonObject { ["event"] = "e" + i, ["payloadJSON"] = "{\"a\":\"<&>\"}" }, TimeSpan.FromSeconds(5), default);
+            JsonObject req = fake.Next(Wait);
+            Assert.Equal(new[] { "type", "id", "method", "params" }, System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Select(req, kv => kv.Key)));
+            Assert.Equal("req", req.Str("type"));
+            Assert.Equal("node.event", req.Str("method"));
+            Assert.Equal("e" + i, req.Obj("params").Str("event"));
+            Assert.Equal("{\"a\":\"<&>\"}", req.Obj("params").Str("payloadJSON"));
+            Assert.True(ids.Add(req.Str("id")!));
+            await fake.SendFrameAsync(new JsonObject { ["type"] = "res", ["id"] = req.Str("id"), ["ok"] = true });
+            await call.WaitAsync(Wait);
+        }
+    }
+
+    [Fact]
     public async Task Unreachable_gateway_is_reported_as_unreachable()
     {
         int port;

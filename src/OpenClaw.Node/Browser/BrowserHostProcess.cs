@@ -133,9 +133,8 @@ internal sealed class BrowserHostProcess : IDisposable
 #else
             psi.Arguments = ProcessArgs.Quote(argv);
 #endif
-            // The helper needs no gateway secrets.
-            psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
-            psi.Environment.Remove("OPENCLAW_GATEWAY_PASSWORD");
+            // The helper needs no gateway secrets, nor the host's own socket settings.
+            Hosting.HostEnvironment.RemoveHostOnly(psi.Environment);
             var p = new Process { StartInfo = psi, EnableRaisingEvents = true };
             p.OutputDataReceived += (_, e) =>
             {

@@ -159,7 +159,7 @@ internal sealed class SystemRunCommand : INodeCommand
         foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
         {
             string key = (string)e.Key;
-            if (_env.KeepInherited(key)) { env[key] = (string?)e.Value ?? string.Empty; }
+            if (_env.KeepInherited(key) && !Hosting.HostEnvironment.IsHostOnly(key)) { env[key] = (string?)e.Value ?? string.Empty; }
         }
         foreach (var kv in overrides)
         {

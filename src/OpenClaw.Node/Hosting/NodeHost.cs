@@ -433,7 +433,9 @@ public sealed class NodeHost
 
         Session? session = null;
         var dispatcher = new InvokeDispatcher(commands, prep.Identity.DeviceId,
-            (method, p, token) => conn.RequestAsync(method, p, TimeSpan.FromSeconds(30), token), _log);
+            // The gateway's ack of a result only ends the invocation's bookkeeping, so it is handled on the receiving
+            // thread (no thread-pool hop per invocation); node.event acks resume a command's own code, on the pool.
+            (method, p, token) => conn.RequestAsync(method, p, TimeSpan.FromSeconds(30), token, answerOnReceiveThread: method == "node.invoke.result"), _log);
         conn.OnEvent = (name, frame) => OnEvent(prep, () => session, dispatcher, name, frame);
         try
         {

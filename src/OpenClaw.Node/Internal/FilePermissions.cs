@@ -96,7 +96,12 @@ internal static class FilePermissions
 #if NET
         if (OperatingSystem.IsWindows()) { return File.Exists(path); }
         if (!File.Exists(path)) { return false; }
-        UnixFileMode mode = File.GetUnixFileMode(path);
+        UnixFileMode mode;
+        try { mode = File.GetUnixFileMode(path); }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;   // a dangling symlink (File.Exists is true for the link itself), or a file that just went away
+        }
         return (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 #else
         if (HostPlatform.IsWindows) { return File.Exists(path); }

@@ -33,7 +33,11 @@ internal sealed class GatewayConnection : IAsyncDisposable
     private readonly ClientWebSocket _ws;
     private readonly INodeLog _log;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonObject>> _pending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingRequest> _pending = new(StringComparer.Ordinal);
+    // Request ids are "<counter>:<random per connection>": unique on the connection without a Guid per request.
+    private readonly string _idSuffix = ":" + Guid.NewGuid().ToString("N").Substring(0, 12);
+    private Timer? _sweeper;
+    private int _sweeperArmed;
     private readonly TaskCompletionSource<JsonObject> _challenge = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<CloseInfo> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _life = new();
@@ -41,6 +45,14 @@ internal sealed class GatewayConnection : IAsyncDisposable
     private long _lastReceiveTicks = Environment.TickCount;
     private Timer? _watchdog;
     private int _closing;
+#if NET
+    private bool _threadLogged;
+#endif
+    [ThreadStatic] private static bool t_dispatching;
+
+    /// <summary>True while this thread is handling a received frame (an event handler, or a continuation that asked to
+    /// run on the receiving thread); code here must not block: the next frame waits for it.</summary>
+    internal static bool IsDispatchingOnThisThread => t_dispatching;
     private CloseInfo? _localClose;
 
     private GatewayConnection(ClientWebSocket ws, INodeLog log)
@@ -149,42 +161,41 @@ internal sealed class GatewayConnection : IAsyncDisposable
     }
 
     /// <summary>Sends a request and waits for its response.</summary>
+    /// <param name="method">Gateway method, e.g. <c>node.invoke.result</c>.</param>
+    /// <param name="parameters">The request's <c>params</c> (left out when null).</param>
+    /// <param name="timeout">How long to wait for the answer (default 30 s). Deadlines are checked once a second, so a
+    /// timeout is reported up to one second late; no timer is started per request.</param>
+    /// <param name="ct">Cancels the wait (the request may still reach the gateway).</param>
+    /// <param name="answerOnReceiveThread">When true, the caller's continuation after this await runs on the thread that
+    /// received the answer, with no thread-pool hop: only for callers whose code after the await is short and never
+    /// blocks (the dispatcher's result delivery). Everyone else resumes on the thread pool.</param>
     /// <returns>The response <c>payload</c> (may be null).</returns>
-    /// <exception cref="GatewayException">An <c>ok:false</c> response, a closed connection, or a timeout.</exception>
-    public async Task<JsonNode?> RequestAsync(string method, JsonNode? parameters, TimeSpan? timeout, CancellationToken ct)
+    /// <exception cref="GatewayException">An <c>ok:false</c> response (the gateway's error), the connection closed before
+    /// the answer (<c>ConnectionClosed</c>), or no answer in time (<c>RequestTimeout</c>).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> was cancelled.</exception>
+    public async Task<JsonNode?> RequestAsync(string method, JsonNode? parameters, TimeSpan? timeout, CancellationToken ct, bool answerOnReceiveThread = false)
     {
-        string id = Interlocked.Increment(ref _requestCounter).ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + Guid.NewGuid().ToString();
-        var tcs = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pending[id] = tcs;
+        string id = Interlocked.Increment(ref _requestCounter).ToString(System.Globalization.CultureInfo.InvariantCulture) + _idSuffix;
+        TimeSpan limit = timeout ?? DefaultRequestTimeout;
+        var pending = new PendingRequest(method, limit, answerOnReceiveThread);
+        _pending[id] = pending;
+        ArmSweeper();
         try
         {
-            var frame = new JsonObject { ["type"] = "req", ["id"] = id, ["method"] = method };
-            if (parameters is not null) { frame["params"] = parameters; }
-            await SendAsync(Json.Serialize(frame), ct).ConfigureAwait(false);
-            TimeSpan limit = timeout ?? DefaultRequestTimeout;
-            // One timer per request that is disposed with the answer (a bare Task.Delay would keep a live timer for the
-            // full limit after every answered request: thousands of them under load).
-            using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timer.CancelAfter(limit);
-            var expired = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            Task winner;
-            using (timer.Token.Register(static s => ((TaskCompletionSource<bool>)s!).TrySetResult(true), expired))
+            await SendAsync(RequestFrame(id, method, parameters), ct).ConfigureAwait(false);
+            if (_closed.Task.IsCompleted)
             {
-                winner = await Task.WhenAny(tcs.Task, _closed.Task, expired.Task).ConfigureAwait(false);
-            }
-            if (winner == tcs.Task)
-            {
-                JsonObject res = await tcs.Task.ConfigureAwait(false);
-                if (res.Bool("ok") == true) { return res["payload"]; }
-                throw GatewayException.FromError(res.Obj("error"), method);
-            }
-            ct.ThrowIfCancellationRequested();
-            if (winner == _closed.Task)
-            {
+                // Closed while sending: the receive loop may already have failed what was pending before this was added.
                 CloseInfo info = await _closed.Task.ConfigureAwait(false);
-                throw new GatewayException(FailureKind.Unreachable, "ConnectionClosed", $"{method}: the connection closed before the gateway answered ({info}).") { CloseCode = info.Code };
+                pending.TrySetException(new GatewayException(FailureKind.Unreachable, "ConnectionClosed", $"{method}: the connection closed before the gateway answered ({info}).") { CloseCode = info.Code });
             }
-            throw new GatewayException(FailureKind.Timeout, "RequestTimeout", $"{method}: no answer from the gateway within {limit.TotalSeconds:0.#} s.");
+            JsonObject res;
+            using (ct.CanBeCanceled ? ct.Register(static s => ((PendingRequest)s!).TrySetCanceled(), pending) : default)
+            {
+                res = await pending.Task.ConfigureAwait(false);
+            }
+            if (res.Bool("ok") == true) { return res["payload"]; }
+            throw GatewayException.FromError(res.Obj("error"), method);
         }
         finally
         {
@@ -192,10 +203,64 @@ internal sealed class GatewayConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends one text frame (serialised with other senders).</summary>
-    public async Task SendAsync(string text, CancellationToken ct)
+    /// <summary>A request frame <c>{type:"req", id, method, params?}</c> as UTF-8, written straight from the nodes.</summary>
+    private static byte[] RequestFrame(string id, string method, JsonNode? parameters)
     {
-        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        var buffer = new MemoryStream(256);
+        using (var w = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = Json.Compact.Encoder, SkipValidation = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "req");
+            w.WriteString("id", id);
+            w.WriteString("method", method);
+            if (parameters is not null)
+            {
+                w.WritePropertyName("params");
+                parameters.WriteTo(w, Json.Compact);
+            }
+            w.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>Starts the once-a-second deadline check if it is not running (it stops itself when nothing is pending).</summary>
+    private void ArmSweeper()
+    {
+        if (Interlocked.Exchange(ref _sweeperArmed, 1) == 1) { return; }
+        Timer? t = _sweeper;
+        if (t is null)
+        {
+            t = new Timer(static s => ((GatewayConnection)s!).Sweep(), this, Timeout.Infinite, Timeout.Infinite);
+            if (Interlocked.CompareExchange(ref _sweeper, t, null) is Timer existing) { t.Dispose(); t = existing; }
+        }
+        try { t.Change(1000, 1000); } catch (ObjectDisposedException) { }
+    }
+
+    private void Sweep()
+    {
+        long now = NowMs();
+        foreach (var kv in _pending)
+        {
+            if (kv.Value.ExpiredAt(now))
+            {
+                kv.Value.TrySetException(new GatewayException(FailureKind.Timeout, "RequestTimeout",
+                    $"{kv.Value.Method}: no answer from the gateway within {kv.Value.Limit.TotalSeconds:0.#} s."));
+            }
+        }
+        if (_pending.IsEmpty)
+        {
+            // Disarm, then look again: a request added meanwhile re-arms (its ArmSweeper saw the flag still set).
+            try { _sweeper?.Change(Timeout.Infinite, Timeout.Infinite); } catch (ObjectDisposedException) { }
+            Interlocked.Exchange(ref _sweeperArmed, 0);
+            if (!_pending.IsEmpty) { ArmSweeper(); }
+        }
+    }
+
+    /// <summary>Sends one text frame (serialised with other senders).</summary>
+    public Task SendAsync(string text, CancellationToken ct) => SendAsync(Encoding.UTF8.GetBytes(text), ct);
+
+    private async Task SendAsync(byte[] bytes, CancellationToken ct)
+    {
         await _sendLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -203,7 +268,11 @@ internal sealed class GatewayConnection : IAsyncDisposable
             {
                 throw new GatewayException(FailureKind.Unreachable, "ConnectionClosed", "The connection to the gateway is closed.");
             }
+#if NET
+            await _ws.SendAsync(bytes.AsMemory(), WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
+#else
             await _ws.SendAsync(new ArraySegment<byte>(bytes), WebSocketMessageType.Text, true, ct).ConfigureAwait(false);
+#endif
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
         {
@@ -213,6 +282,29 @@ internal sealed class GatewayConnection : IAsyncDisposable
         {
             _sendLock.Release();
         }
+    }
+
+    /// <summary>Monotonic milliseconds (Environment.TickCount64 is not in netstandard2.0).</summary>
+    private static long NowMs() => (long)(System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency * 1000);
+
+    /// <summary>One request waiting for its response: completed by the receive loop, the deadline sweep, cancellation or close.</summary>
+    private sealed class PendingRequest : TaskCompletionSource<JsonObject>
+    {
+        private readonly long _deadline;
+
+        public PendingRequest(string method, TimeSpan limit, bool inline)
+            : base(inline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously)
+        {
+            Method = method;
+            Limit = limit;
+            _deadline = NowMs() + (long)Math.Min(limit.TotalMilliseconds, long.MaxValue / 4);
+        }
+
+        public string Method { get; }
+
+        public TimeSpan Limit { get; }
+
+        public bool ExpiredAt(long now) => now >= _deadline;
     }
 
     /// <summary>
@@ -270,11 +362,26 @@ internal sealed class GatewayConnection : IAsyncDisposable
         {
             while (!_life.IsCancellationRequested)
             {
+#if NET
+                // The ValueTask overload: no Task allocated per frame.
+                ValueTask<ValueWebSocketReceiveResult> pending = _ws.ReceiveAsync(buffer.AsMemory(), _life.Token);
+                bool completedAtOnce = pending.IsCompleted;
+                ValueWebSocketReceiveResult result = await pending.ConfigureAwait(false);
+                if (!completedAtOnce && !_threadLogged)
+                {
+                    // Where the socket's continuations run: the host asks for them inline (HostEnvironment.TuneSocketsForHostProcess).
+                    _threadLogged = true;
+                    _log.Write(NodeLogLevel.Debug, Thread.CurrentThread.IsThreadPoolThread
+                        ? "Socket continuations run on thread-pool threads."
+                        : "Socket continuations run inline on the socket engine thread.");
+                }
+#else
                 WebSocketReceiveResult result = await _ws.ReceiveAsync(new ArraySegment<byte>(buffer), _life.Token).ConfigureAwait(false);
+#endif
                 Interlocked.Exchange(ref _lastReceiveTicks, Environment.TickCount);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    end = new CloseInfo((int?)result.CloseStatus, result.CloseStatusDescription ?? string.Empty, null);
+                    end = new CloseInfo((int?)_ws.CloseStatus, _ws.CloseStatusDescription ?? string.Empty, null);
                     try { await _ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, string.Empty, CancellationToken.None).ConfigureAwait(false); }
                     catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException) { }
                     break;
@@ -290,7 +397,9 @@ internal sealed class GatewayConnection : IAsyncDisposable
                 if (!result.EndOfMessage) { continue; }
                 if (result.MessageType == WebSocketMessageType.Text)
                 {
-                    Dispatch(new ReadOnlySpan<byte>(message.GetBuffer(), 0, (int)message.Length));
+                    t_dispatching = true;
+                    try { Dispatch(new ReadOnlySpan<byte>(message.GetBuffer(), 0, (int)message.Length)); }
+                    finally { t_dispatching = false; }
                 }
                 else
                 {
@@ -307,11 +416,12 @@ internal sealed class GatewayConnection : IAsyncDisposable
         finally
         {
             _watchdog?.Dispose();
+            _sweeper?.Dispose();
             CloseInfo info = _localClose ?? end ?? new CloseInfo((int?)_ws.CloseStatus ?? 1006, _ws.CloseStatusDescription ?? "connection lost", null);
             _closed.TrySetResult(info);
             foreach (var pending in _pending.Values)
             {
-                pending.TrySetException(new GatewayException(FailureKind.Unreachable, "ConnectionClosed", $"The connection closed before the gateway answered ({info}).") { CloseCode = info.Code });
+                pending.TrySetException(new GatewayException(FailureKind.Unreachable, "ConnectionClosed", $"{pending.Method}: the connection closed before the gateway answered ({info}).") { CloseCode = info.Code });
             }
         }
     }
@@ -350,6 +460,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
     {
         _life.Cancel();
         _watchdog?.Dispose();
+        _sweeper?.Dispose();
         _ws.Abort();
         _ws.Dispose();
         _closed.TrySetResult(new CloseInfo(1006, "disposed", null));

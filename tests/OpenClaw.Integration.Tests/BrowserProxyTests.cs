@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -845,19 +846,10 @@ public sealed class BrowserProxyTests
     /// <summary>Runs <c>openclaw-node status --json</c> for <paramref name="stateDir"/> with the helper at <paramref name="helper"/> and returns its <c>browser</c> part.</summary>
     private static async Task<JsonObject> StatusBrowserAsync(string stateDir, string helper)
     {
-        string host = NodeProcess.HostPath;
-        var psi = new System.Diagnostics.ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in new[] { "status", "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
-        psi.Environment["OPENCLAW_BROWSER_HOST"] = helper;
-        psi.Environment.Remove("PLAYWRIGHT_DRIVER_SEARCH_PATH");
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        string text = await stdout;
-        Assert.True(text.TrimStart().StartsWith('{'), "status --json printed no JSON: " + text + await stderr);
+        HostCli.Result r = await HostCli.RunAsync(new[] { "status", "--state-dir", stateDir, "--json" },
+            env: new Dictionary<string, string?> { ["OPENCLAW_BROWSER_HOST"] = helper, ["PLAYWRIGHT_DRIVER_SEARCH_PATH"] = null }, timeout: TimeSpan.FromSeconds(60));
+        string text = r.Stdout;
+        Assert.True(text.TrimStart().StartsWith('{'), "status --json printed no JSON: " + text + r.Stderr);
         return (JsonObject)JsonNode.Parse(text)!.Obj("browser")!;
     }
 

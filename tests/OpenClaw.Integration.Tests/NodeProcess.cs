@@ -62,17 +62,8 @@ public sealed class NodeProcess : IAsyncDisposable
     /// </summary>
     public static NodeProcess StartRaw(string stateDir, string? token, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
-        string host = HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in new[] { "run", "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
-        foreach (string a in args) { psi.ArgumentList.Add(a); }
+        ProcessStartInfo psi = HostCli.StartInfo(new[] { "run", "--state-dir", stateDir, "--json" }.Concat(args));
+        psi.RedirectStandardInput = true;
         psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
         psi.Environment.Remove("OPENCLAW_SETUP_CODE");
         if (token is not null) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token; }

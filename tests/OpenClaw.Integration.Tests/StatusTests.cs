@@ -14,29 +14,12 @@ namespace OpenClaw.Integration.Tests;
 /// <summary><c>openclaw-node status</c> as a real process, reading the status our host (a real process) publishes.</summary>
 internal static class StatusCli
 {
+    /// <summary><c>status --state-dir <paramref name="stateDir"/></c> (with <c>--json</c> unless <paramref name="json"/> is false): exit code, parsed JSON (empty for text) and stdout; asserts stderr is empty.</summary>
     public static async Task<(int ExitCode, JsonObject Json, string Text)> RunAsync(string stateDir, bool json = true)
     {
-        string host = NodeProcess.HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        psi.ArgumentList.Add("status");
-        psi.ArgumentList.Add("--state-dir");
-        psi.ArgumentList.Add(stateDir);
-        if (json) { psi.ArgumentList.Add("--json"); }
-        psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
-        using Process p = Process.Start(psi)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await p.WaitForExitAsync(cts.Token);
-        string text = await stdout;
-        Assert.Equal(string.Empty, await stderr);
-        return (p.ExitCode, json ? (JsonObject)JsonNode.Parse(text)! : new JsonObject(), text);
+        HostCli.Result r = await HostCli.RunAsync(json ? new[] { "status", "--state-dir", stateDir, "--json" } : new[] { "status", "--state-dir", stateDir }, timeout: TimeSpan.FromSeconds(30));
+        Assert.Equal(string.Empty, r.Stderr);
+        return (r.ExitCode, json ? (JsonObject)r.Json : new JsonObject(), r.Stdout);
     }
 
     public static void AssertNoSecrets(string output, RealGateway gw, StateDir dir)

@@ -56,10 +56,7 @@ public sealed class MachinePolicyEndToEndTests
         string deviceId = connected.Str("deviceId")!;
         await node.WaitForStateAsync("AwaitingApproval", Wait);
         await using OperatorClient op = await _gw.OperatorAsync();
-        JsonObject pairing = await op.ListNodePairingAsync(default);
-        int before = node.Count;
-        await op.ApproveNodePairingAsync(pairing.Arr("pending")!.Single(p => p.Str("nodeId") == deviceId)!.Str("requestId")!, default);
-        await node.WaitForAsync(s => s.Str("state") == "Connected" && s.Str("message")!.Contains("approved"), Wait, before);
+        await node.ApproveCommandSurfaceAsync(op, deviceId, Wait);
         Assert.Contains("machine policy in force from " + policy, node.Stderr);
 
         // Allowed by the file and within the floor: runs.

@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using OpenClaw.Node.Internal;
+using OpenClaw.Node.Operator;
 
 namespace OpenClaw.Integration.Tests;
 
@@ -117,6 +118,21 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public Task<JsonObject> WaitForStateAsync(string state, TimeSpan timeout, int from = 0) => WaitForAsync(s => s.Str("state") == state, timeout, from);
+
+    /// <summary>
+    /// Approves this node's pending command-surface request (device <paramref name="deviceId"/>) through
+    /// <paramref name="op"/> and waits (up to <paramref name="timeout"/>) until the node reports Connected with the
+    /// approval; returns the approved request id.
+    /// </summary>
+    public async Task<string> ApproveCommandSurfaceAsync(OperatorClient op, string deviceId, TimeSpan timeout)
+    {
+        JsonObject pairing = await op.ListNodePairingAsync(default);
+        string requestId = pairing.Arr("pending")!.Single(r => r.Str("nodeId") == deviceId)!.Str("requestId")!;
+        int mark = Count;
+        await op.ApproveNodePairingAsync(requestId, default);
+        await WaitForAsync(s => s.Str("state") == "Connected" && s.Str("message")!.Contains("approved"), timeout, mark);
+        return requestId;
+    }
 
     public int Count
     {

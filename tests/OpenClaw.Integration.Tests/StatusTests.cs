@@ -64,14 +64,7 @@ public sealed class StatusTests
         Assert.True(s.Obj("pairing").Bool("deviceApproved"));
         Assert.Contains("openclaw nodes approve", s.Str("summary"));
 
-        await using (OperatorClient op = await _gw.OperatorAsync())
-        {
-            JsonObject pairing = await op.ListNodePairingAsync(default);
-            string requestId = pairing.Arr("pending")!.Single(p => p.Str("nodeId") == deviceId)!.Str("requestId")!;
-            int before = node.Count;
-            await op.ApproveNodePairingAsync(requestId, default);
-            await node.WaitForAsync(x => x.Str("state") == "Connected" && x.Str("message")!.Contains("approved"), Wait, before);
-        }
+        await using (OperatorClient op = await _gw.OperatorAsync()) { await node.ApproveCommandSurfaceAsync(op, deviceId, Wait); }
 
         (code, s, _) = await StatusCli.RunAsync(dir.Path);
         Assert.Equal(0, code);
@@ -215,10 +208,7 @@ public sealed class StatusPairingAndRestartTests
             int before = node.Count;
             await op.ApproveDevicePairingAsync(requestId, default);
             await node.WaitForStateAsync("AwaitingApproval", Wait, before);
-            string surfaceId = (await op.ListNodePairingAsync(default)).Arr("pending")!.Single(r => r.Str("nodeId") == deviceId)!.Str("requestId")!;
-            int mark = node.Count;
-            await op.ApproveNodePairingAsync(surfaceId, default);
-            await node.WaitForAsync(x => x.Str("state") == "Connected" && x.Str("message")!.Contains("approved"), Wait, mark);
+            await node.ApproveCommandSurfaceAsync(op, deviceId, Wait);
         }
         (code, s, _) = await StatusCli.RunAsync(dir.Path);
         Assert.Equal(0, code);

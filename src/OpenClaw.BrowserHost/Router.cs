@@ -440,6 +440,10 @@ internal sealed partial class Router : IAsyncDisposable
         ScreenshotType type = jpeg ? ScreenshotType.Jpeg : ScreenshotType.Png;
         float timeout = Int(body, "timeoutMs") ?? 20000;
         string? target = Str(body, "ref") ?? Str(body, "element");
+        if (Bool(body, "labels") == true)
+        {
+            return await LabelledPageScreenshotAsync(tab, jpeg, target is not null || Bool(body, "fullPage") == true, timeout).ConfigureAwait(false);
+        }
         if (target is not null)
         {
             await Locate(tab.Page, Str(body, "ref"), Str(body, "element")).ScreenshotAsync(new LocatorScreenshotOptions { Path = file, Type = type, Timeout = timeout }).ConfigureAwait(false);
@@ -449,6 +453,30 @@ internal sealed partial class Router : IAsyncDisposable
             await tab.Page.ScreenshotAsync(new PageScreenshotOptions { Path = file, Type = type, FullPage = Bool(body, "fullPage") ?? false, Timeout = timeout }).ConfigureAwait(false);
         }
         return new JsonObject { ["ok"] = true, ["path"] = file, ["targetId"] = tab.TargetId, ["url"] = tab.Page.Url };
+    }
+
+    /// <summary>
+    /// <c>POST /screenshot</c> with <c>labels:true</c>, as OpenClaw answers it: a role snapshot of the page (its refs become
+    /// the page's refs, as after <c>GET /snapshot?refs=role</c>), then the viewport with each ref outlined and tagged
+    /// (<see cref="LabelledScreenshotAsync"/>): <c>{ok, path, targetId, url, labels:true, labelsCount, labelsSkipped,
+    /// annotations?}</c>. Labels on a full-page or element screenshot (<paramref name="notViewport"/>) are refused with 400.
+    /// </summary>
+    private async Task<JsonObject> LabelledPageScreenshotAsync(TabEntry tab, bool jpeg, bool notViewport, float timeout)
+    {
+        if (notViewport)
+        {
+            throw new RouteException(400, "labels on a fullPage, ref or element screenshot are not supported by this node; take a labelled viewport screenshot (labels without fullPage, ref and element) or GET /snapshot?labels=true");
+        }
+        (_, JsonObject refs) = await RoleSnapshotAsync(tab.Page, null, null, false, false, null, false, timeout).ConfigureAwait(false);
+        JsonObject shot = await LabelledScreenshotAsync(tab.Page, refs, timeout, jpeg).ConfigureAwait(false);
+        var o = new JsonObject { ["ok"] = true, ["path"] = shot["imagePath"]!.DeepClone(), ["targetId"] = tab.TargetId, ["url"] = tab.Page.Url };
+        foreach (KeyValuePair<string, JsonNode?> kv in shot.ToList())
+        {
+            if (kv.Key is "imagePath" or "imageType") { continue; }
+            shot.Remove(kv.Key);
+            o[kv.Key] = kv.Value;
+        }
+        return o;
     }
 
     private string MediaPath(string ext)

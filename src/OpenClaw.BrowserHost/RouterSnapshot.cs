@@ -372,13 +372,14 @@ internal sealed partial class Router
     }
 
     /// <summary>
-    /// <c>labels=true</c>: a viewport screenshot with each ref's box outlined and tagged with its ref (at most 150), as
-    /// OpenClaw draws them; answers <c>{imagePath, imageType:"png", labels:true, labelsCount, labelsSkipped,
+    /// <c>labels=true</c> (<c>GET /snapshot</c>, <c>POST /screenshot</c>): a viewport screenshot (PNG, or JPEG when
+    /// <paramref name="jpeg"/>) with each ref's box outlined and tagged with its ref (at most 150), as OpenClaw draws them;
+    /// answers <c>{imagePath, imageType:"png"|"jpeg", labels:true, labelsCount, labelsSkipped,
     /// annotations?:[{ref, number, role, name?, box:{x, y, width, height}}]}</c> (boxes relative to the image, in CSS pixels
     /// when it is 1:1 and rounded image pixels otherwise; refs outside
     /// the viewport are annotated but not drawn, refs without a box are skipped).
     /// </summary>
-    private async Task<JsonObject> LabelledScreenshotAsync(IPage page, JsonObject refs, float timeout)
+    private async Task<JsonObject> LabelledScreenshotAsync(IPage page, JsonObject refs, float timeout, bool jpeg = false)
     {
         JsonElement view = await page.EvaluateAsync<JsonElement>("() => ({ x: window.visualViewport.pageLeft, y: window.visualViewport.pageTop, width: window.visualViewport.width, height: window.visualViewport.height })").ConfigureAwait(false);
         double vx = view.GetProperty("x").GetDouble(), vy = view.GetProperty("y").GetDouble();
@@ -410,20 +411,19 @@ internal sealed partial class Router
             items.Add(new JsonObject { ["ref"] = kv.Key, ["x"] = Math.Round(box.X + vx), ["y"] = Math.Round(box.Y + vy), ["w"] = Math.Max(1, Math.Round(box.Width)), ["h"] = Math.Max(1, Math.Round(box.Height)) });
             annotations.Add((annotation, box.X, box.Y, box.Width, box.Height));
         }
-        string file = MediaPath("png");
+        string file = MediaPath(jpeg ? "jpg" : "png");
+        byte[] image;
         try
         {
             if (items.Count > 0) { await page.EvaluateAsync(OverlayScript, new object[] { items.ToJsonString(), Math.Round(vy) }).ConfigureAwait(false); }
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, Type = ScreenshotType.Png, Timeout = timeout }).ConfigureAwait(false);
+            image = await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, Type = jpeg ? ScreenshotType.Jpeg : ScreenshotType.Png, Timeout = timeout }).ConfigureAwait(false);
         }
         finally
         {
             try { await page.EvaluateAsync(ClearOverlayScript).ConfigureAwait(false); } catch (PlaywrightException) { }
         }
         // Boxes are in CSS pixels of the viewport; the image may be larger (device scale factor).
-        byte[] header = new byte[24];
-        using (var fs = System.IO.File.OpenRead(file)) { fs.ReadExactly(header); }
-        double scale = vw > 0 ? (header[16] << 24 | header[17] << 16 | header[18] << 8 | header[19]) / Math.Floor(vw + 0.001) : 1;
+        double scale = vw > 0 ? ImageWidth(image) / Math.Floor(vw + 0.001) : 1;
         var list = new JsonArray();
         foreach (var (a, x, y, w, h) in annotations)
         {
@@ -433,9 +433,24 @@ internal sealed partial class Router
                 : new JsonObject { ["x"] = Math.Round(x * scale), ["y"] = Math.Round(y * scale), ["width"] = Math.Max(1, Math.Round(w * scale)), ["height"] = Math.Max(1, Math.Round(h * scale)) };
             list.Add(a);
         }
-        var o = new JsonObject { ["imagePath"] = file, ["imageType"] = "png", ["labels"] = true, ["labelsCount"] = items.Count, ["labelsSkipped"] = skipped };
+        var o = new JsonObject { ["imagePath"] = file, ["imageType"] = jpeg ? "jpeg" : "png", ["labels"] = true, ["labelsCount"] = items.Count, ["labelsSkipped"] = skipped };
         if (list.Count > 0) { o["annotations"] = list; }
         return o;
+    }
+
+    /// <summary>The pixel width of a PNG (IHDR) or JPEG (first SOFn segment) image; throws when it is neither.</summary>
+    private static int ImageWidth(byte[] image)
+    {
+        if (image.Length >= 24 && image[0] == 0x89 && image[1] == (byte)'P') { return image[16] << 24 | image[17] << 16 | image[18] << 8 | image[19]; }
+        int i = 2;
+        while (image.Length >= 4 && image[0] == 0xFF && image[1] == 0xD8 && i + 9 < image.Length && image[i] == 0xFF)
+        {
+            byte marker = image[i + 1];
+            // SOF0-SOF15 carry the frame size, except DHT (C4), JPG (C8) and DAC (CC).
+            if (marker is >= 0xC0 and <= 0xCF and not 0xC4 and not 0xC8 and not 0xCC) { return image[i + 7] << 8 | image[i + 8]; }
+            i += 2 + (image[i + 2] << 8 | image[i + 3]);
+        }
+        throw new InvalidOperationException("the screenshot is neither PNG nor JPEG");
     }
 
     private const string OverlayScript = @"([itemsJson, captureY]) => {

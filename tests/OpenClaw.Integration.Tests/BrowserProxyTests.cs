@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -732,7 +733,7 @@ public sealed class BrowserProxyTests
     {
         Assert.True(File.Exists(HelperPath), "openclaw-browser was not built at " + HelperPath);
         string official = OfficialRoutesSource();
-        foreach (string marker in new[] { "action !== \"label\"", "refsModeRaw === \"role\"", "frameSelectorValue", "screenshotWithLabelsViaPlaywright", "currentDocument", "app.post(\"/set/credentials\"" })
+        foreach (string marker in new[] { "action !== \"label\"", "refsModeRaw === \"role\"", "frameSelectorValue", "screenshotWithLabelsViaPlaywright", "currentDocument", "app.post(\"/set/credentials\"", "const labels = toBoolean(body.labels) ?? false;" })
         {
             Assert.Contains(marker, official);
         }
@@ -799,6 +800,17 @@ public sealed class BrowserProxyTests
         JsonNode image = withLabels.Arr("files")!.Single(f => f.Str("path") == lr.Str("imagePath"))!;
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, Convert.FromBase64String(image.Str("base64")!).Take(4).ToArray());
 
+        // POST /screenshot with labels, as the official route: the same overlay over a role snapshot of the page, as path.
+        JsonObject labelledShot = await ProxyAsync(op, deviceId, Req("POST", "/screenshot", body: new JsonObject { ["targetId"] = targetId, ["labels"] = true }, timeoutMs: 60000));
+        JsonObject sr = labelledShot.Obj("result")!;
+        AssertShape(sr, """{"ok":"boolean","path":"string","targetId":"string","url":"string","labels":"true","labelsCount":"number","labelsSkipped":"number","annotations?":[{"ref":"string","number":"number","role":"string","name":"string?","box":{"x":"number","y":"number","width":"number","height":"number"}}]}""", "screenshot labels");
+        Assert.True(sr.Long("labelsCount") >= 3, sr.ToJsonString());
+        Assert.Contains(sr.Arr("annotations")!, a => a.Str("name") == "Added" && a.Obj("box")!["width"]!.GetValue<double>() > 0);
+        JsonNode shotFile = labelledShot.Arr("files")!.Single(f => f.Str("path") == sr.Str("path"))!;
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, Convert.FromBase64String(shotFile.Str("base64")!).Take(4).ToArray());
+        var fullPageLabels = await Assert.ThrowsAsync<GatewayException>(() => Call("POST", "/screenshot", body: new JsonObject { ["targetId"] = targetId, ["labels"] = true, ["fullPage"] = true }));
+        Assert.Contains("400: labels on a fullPage, ref or element screenshot are not supported", fullPageLabels.Message);
+
         // A batch whose click navigates: the rest is skipped and reported.
         string home = (await Call("GET", "/snapshot", new JsonObject { ["targetId"] = targetId, ["interactive"] = true })).Obj("refs")!.Single(kv => kv.Value.Str("name") == "Go home").Key;
         JsonObject batch = await Call("POST", "/act", body: new JsonObject
@@ -845,19 +857,10 @@ public sealed class BrowserProxyTests
     /// <summary>Runs <c>openclaw-node status --json</c> for <paramref name="stateDir"/> with the helper at <paramref name="helper"/> and returns its <c>browser</c> part.</summary>
     private static async Task<JsonObject> StatusBrowserAsync(string stateDir, string helper)
     {
-        string host = NodeProcess.HostPath;
-        var psi = new System.Diagnostics.ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in new[] { "status", "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
-        psi.Environment["OPENCLAW_BROWSER_HOST"] = helper;
-        psi.Environment.Remove("PLAYWRIGHT_DRIVER_SEARCH_PATH");
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        string text = await stdout;
-        Assert.True(text.TrimStart().StartsWith('{'), "status --json printed no JSON: " + text + await stderr);
+        HostCli.Result r = await HostCli.RunAsync(new[] { "status", "--state-dir", stateDir, "--json" },
+            env: new Dictionary<string, string?> { ["OPENCLAW_BROWSER_HOST"] = helper, ["PLAYWRIGHT_DRIVER_SEARCH_PATH"] = null }, timeout: TimeSpan.FromSeconds(60));
+        string text = r.Stdout;
+        Assert.True(text.TrimStart().StartsWith('{'), "status --json printed no JSON: " + text + r.Stderr);
         return (JsonObject)JsonNode.Parse(text)!.Obj("browser")!;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO;
 using System.Threading.Tasks;
 using Xunit;
@@ -11,19 +10,6 @@ namespace OpenClaw.Integration.Tests;
 /// </summary>
 public sealed class CliInputTests
 {
-    private static async Task<(int Code, string Stderr)> Run(params string[] args)
-    {
-        string host = NodeProcess.HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in args) { psi.ArgumentList.Add(a); }
-        using var p = Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(System.TimeSpan.FromSeconds(60));
-        return (p.ExitCode, await err);
-    }
-
     [Theory]
     [InlineData("--host", "http://gw.example.com", "is a URL")]
     [InlineData("--host", "gw example.com", "not a valid host name")]
@@ -39,7 +25,7 @@ public sealed class CliInputTests
     {
         using var dir = new StateDir();
         string state = Path.Combine(dir.Path, "state");
-        var (code, stderr) = await Run("run", "--state-dir", state, "--tls", option, value);
+        var (code, _, stderr) = await HostCli.RunAsync(null, "run", "--state-dir", state, "--tls", option, value);
         Assert.Equal(2, code);
         Assert.Contains(mentions, stderr);
         Assert.Contains("--help", stderr);
@@ -49,7 +35,7 @@ public sealed class CliInputTests
     [Fact]
     public async Task Operator_commands_validate_the_same_way()
     {
-        var (code, stderr) = await Run("nodes", "--host", "bad host", "--port", "99999");
+        var (code, _, stderr) = await HostCli.RunAsync(null, "nodes", "--host", "bad host", "--port", "99999");
         Assert.Equal(2, code);
         Assert.Contains("--host", stderr);
         Assert.Contains("--port", stderr);
@@ -71,7 +57,7 @@ public sealed class CliInputTests
             "deny" => new[] { "approvals", "deny", "/usr/bin/git", "--agent", agent, "--state-dir", state },
             _ => new[] { "approvals", "get", "--agent", agent, "--state-dir", state },
         };
-        var (code, stderr) = await Run(args);
+        var (code, _, stderr) = await HostCli.RunAsync(null, args);
         Assert.Equal(2, code);
         Assert.Contains("--agent", stderr);
         Assert.Contains(mentions, stderr);

@@ -22,31 +22,10 @@ internal static class DscProcess
     /// <summary>Runs the host with <paramref name="args"/>, writes <paramref name="stdin"/> (null: no stdin at all) and returns exit code, stdout lines and stderr lines.</summary>
     public static async Task<(int Code, string[] Out, string[] Err)> RunAsync(IEnumerable<string> args, string? stdin, IReadOnlyDictionary<string, string>? env = null, string? token = null)
     {
-        string host = NodeProcess.HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet" : host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-        };
-        if (host.EndsWith(".dll", StringComparison.Ordinal)) { psi.ArgumentList.Add(host); }
-        foreach (string a in args) { psi.ArgumentList.Add(a); }
-        psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
-        psi.Environment.Remove("XDG_CONFIG_HOME");
-        if (token is not null) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token; }
-        foreach (var kv in env ?? new Dictionary<string, string>()) { psi.Environment[kv.Key] = kv.Value; }
-        using Process p = Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        Task<string> output = p.StandardOutput.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await p.StandardInput.WriteAsync(stdin);
-            p.StandardInput.Close();
-        }
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        static string[] Lines(string s) => s.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return (p.ExitCode, Lines(await output), Lines(await err));
+        var environment = new Dictionary<string, string?> { ["XDG_CONFIG_HOME"] = null };
+        foreach (var kv in env ?? new Dictionary<string, string>()) { environment[kv.Key] = kv.Value; }
+        HostCli.Result r = await HostCli.RunAsync(args, token, environment, stdin, TimeSpan.FromMinutes(2));
+        return (r.ExitCode, r.StdoutLines, r.StderrLines);
     }
 
     /// <summary>Runs one manifest operation (<c>get</c>, <c>set</c>, <c>test</c>, <c>whatIf</c>) exactly as the manifest says.</summary>

@@ -1,5 +1,5 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
 using System.IO;
 using System.Text;
 using System.Threading.Tasks;
@@ -15,22 +15,6 @@ public sealed class EnrollmentCliInputTests
 {
     private static string Encode(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static async Task<(int Code, string Stderr)> Run(string? envCode, params string[] args)
-    {
-        string host = NodeProcess.HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in args) { psi.ArgumentList.Add(a); }
-        psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
-        psi.Environment.Remove("OPENCLAW_SETUP_CODE");
-        if (envCode is not null) { psi.Environment["OPENCLAW_SETUP_CODE"] = envCode; }
-        using var p = Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        return (p.ExitCode, await err);
-    }
-
     [Fact]
     public async Task Malformed_and_expired_codes_exit_2_without_writing_or_echoing_the_code()
     {
@@ -38,17 +22,17 @@ public sealed class EnrollmentCliInputTests
         string state = Path.Combine(dir.Path, "state");
         string expired = Encode("{\"url\":\"ws://127.0.0.1:1\",\"bootstrapToken\":\"secret-bootstrap-value\",\"expiresAtMs\":1000}");
 
-        var (code, stderr) = await Run(null, "run", "--state-dir", state, "--pair", "oc-pair://not*valid");
+        var (code, _, stderr) = await HostCli.RunAsync(null, "run", "--state-dir", state, "--pair", "oc-pair://not*valid");
         Assert.Equal(2, code);
         Assert.Contains("setup code is not valid", stderr);
 
-        (code, stderr) = await Run(null, "run", "--state-dir", state, "--pair", expired);
+        (code, _, stderr) = await HostCli.RunAsync(null, "run", "--state-dir", state, "--pair", expired);
         Assert.Equal(2, code);
         Assert.Contains("expired", stderr);
         Assert.DoesNotContain("secret-bootstrap-value", stderr);
         Assert.DoesNotContain(expired, stderr);
 
-        (code, stderr) = await Run(expired, "run", "--state-dir", state);
+        (code, _, stderr) = await HostCli.RunWithEnvAsync(new Dictionary<string, string?> { ["OPENCLAW_SETUP_CODE"] = expired }, "run", "--state-dir", state);
         Assert.Equal(2, code);
         Assert.Contains("expired", stderr);
         Assert.DoesNotContain(expired, stderr);
@@ -63,7 +47,7 @@ public sealed class EnrollmentCliInputTests
         string file = dir.File("code.txt");
         File.WriteAllText(file, Encode("{\"url\":\"ws://127.0.0.1:1\",\"bootstrapToken\":\"t\"}") + "\n");
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
-        var (code, stderr) = await Run(null, "run", "--state-dir", Path.Combine(dir.Path, "state"), "--pair-file", file);
+        var (code, _, stderr) = await HostCli.RunAsync(null, "run", "--state-dir", Path.Combine(dir.Path, "state"), "--pair-file", file);
         Assert.Equal(78, code);
         Assert.Contains("chmod 600", stderr);
         Assert.Contains("setup-code file", stderr);

@@ -26,6 +26,9 @@ public sealed class MachinePolicyEndToEndTests
 
     public MachinePolicyEndToEndTests(GatewayFixture fixture) => _gw = fixture.Gateway;
 
+    /// <summary>The child environment that points <c>OPENCLAW_POLICY_FILE</c> at <paramref name="policy"/>.</summary>
+    internal static IReadOnlyDictionary<string, string?> PolicyEnv(string policy) => new Dictionary<string, string?> { ["OPENCLAW_POLICY_FILE"] = policy };
+
     private static string WritePolicy(string dir, string json)
     {
         System.IO.Directory.CreateDirectory(dir);
@@ -53,10 +56,7 @@ public sealed class MachinePolicyEndToEndTests
         string deviceId = connected.Str("deviceId")!;
         await node.WaitForStateAsync("AwaitingApproval", Wait);
         await using OperatorClient op = await _gw.OperatorAsync();
-        JsonObject pairing = await op.ListNodePairingAsync(default);
-        int before = node.Count;
-        await op.ApproveNodePairingAsync(pairing.Arr("pending")!.Single(p => p.Str("nodeId") == deviceId)!.Str("requestId")!, default);
-        await node.WaitForAsync(s => s.Str("state") == "Connected" && s.Str("message")!.Contains("approved"), Wait, before);
+        await node.ApproveCommandSurfaceAsync(op, deviceId, Wait);
         Assert.Contains("machine policy in force from " + policy, node.Stderr);
 
         // Allowed by the file and within the floor: runs.
@@ -113,12 +113,12 @@ public sealed class MachinePolicyEndToEndTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(dir.Path, "logs", "openclaw-node.log")));
 
         // Status shows the policy in force and the clamped exec policy.
-        var (code, stdout, _) = await HostCli(policy, "status", "--state-dir", dir.Path, "--json");
+        var (code, stdout, _) = await HostCli.RunWithEnvAsync(PolicyEnv(policy), "status", "--state-dir", dir.Path, "--json");
         JsonObject status = (JsonObject)JsonNode.Parse(stdout)!;
         Assert.Equal(0, code);
         Assert.True(status.Obj("machinePolicy").Bool("inForce"));
         Assert.Equal(policy, status.Obj("machinePolicy")!.Arr("sources")![0]!.GetValue<string>());
-        var (_, text, _) = await HostCli(policy, "status", "--state-dir", dir.Path);
+        var (_, text, _) = await HostCli.RunWithEnvAsync(PolicyEnv(policy), "status", "--state-dir", dir.Path);
         Assert.Contains("Fleet rules: machine policy in force from " + policy + ": gateway 127.0.0.1:" + _gw.Port, text);
     }
 
@@ -142,7 +142,7 @@ public sealed class MachinePolicyEndToEndTests
 
         // A policy file others can write is not policy: refused the same way, naming the fix.
         File.SetUnixFileMode(policy, (UnixFileMode)0x1B6);   // 0666
-        var (showCode, show, _) = await HostCli(policy, "policy", "show");
+        var (showCode, show, _) = await HostCli.RunWithEnvAsync(PolicyEnv(policy), "policy", "show");
         Assert.Equal(78, showCode);
         Assert.Contains("is not policy", show);
         NodeProcess refused = NodeProcess.StartWithEnvironment(_gw, dir.Path, new Dictionary<string, string> { ["OPENCLAW_POLICY_FILE"] = policy });
@@ -156,24 +156,11 @@ public sealed class MachinePolicyEndToEndTests
     public async Task A_log_level_that_is_not_a_level_exits_2_naming_the_choices()
     {
         using var dir = new StateDir();
-        var (code, _, stderr) = await HostCli(null, "run", "--log-level", "loud", "--state-dir", dir.Path);
+        var (code, _, stderr) = await HostCli.RunAsync(null, "run", "--log-level", "loud", "--state-dir", dir.Path);
         Assert.Equal(2, code);
         Assert.Contains("'loud' not recognized", stderr);
         Assert.Contains("'warning'", stderr);
         Assert.False(System.IO.Directory.Exists(dir.Path));
     }
 
-    internal static async Task<(int Code, string Stdout, string Stderr)> HostCli(string? policy, params string[] args)
-    {
-        string host = NodeProcess.HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in args) { psi.ArgumentList.Add(a); }
-        if (policy is not null) { psi.Environment["OPENCLAW_POLICY_FILE"] = policy; }
-        using var p = Process.Start(psi)!;
-        Task<string> o = p.StandardOutput.ReadToEndAsync(), e = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await p.WaitForExitAsync(cts.Token);
-        return (p.ExitCode, await o, await e);
-    }
 }

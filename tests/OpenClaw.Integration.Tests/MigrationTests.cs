@@ -45,7 +45,7 @@ public sealed class MigrationTests : IAsyncLifetime
         Dictionary<string, string> before = Hashes(source);
 
         // 2. Dry run: nothing written, secrets masked.
-        (int dryCode, string dryOut, string dryErr) = await Cli("import", "--from", source, "--state-dir", ours.Path, "--dry-run", "--json");
+        (int dryCode, string dryOut, string dryErr) = await HostCli.RunAsync(null, "import", "--from", source, "--state-dir", ours.Path, "--dry-run", "--json");
         Assert.True(dryCode == 0, dryErr);
         JsonObject plan = (JsonObject)JsonNode.Parse(dryOut)!;
         Assert.Equal(deviceId, plan.Str("deviceId"));
@@ -54,7 +54,7 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.False(Directory.Exists(ours.File("identity")));
 
         // 3. Import.
-        (int code, string stdout, string stderr) = await Cli("import", "--from", source, "--state-dir", ours.Path, "--json");
+        (int code, string stdout, string stderr) = await HostCli.RunAsync(null, "import", "--from", source, "--state-dir", ours.Path, "--json");
         Assert.True(code == 0, stderr);
         JsonObject result = (JsonObject)JsonNode.Parse(stdout)!;
         Assert.Equal("sqlite", result.Str("sourceKind"));
@@ -85,12 +85,6 @@ public sealed class MigrationTests : IAsyncLifetime
         }
         Assert.DoesNotContain(node.Statuses, s => s.Str("state") is "PairingRequired" or "AwaitingApproval");
         Assert.DoesNotContain(imported.Token!, node.Stderr, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> Cli(params string[] args)
-    {
-        HostCli.Result r = await HostCli.RunAsync(null, args);
-        return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
     private static Dictionary<string, string> Hashes(string dir) =>

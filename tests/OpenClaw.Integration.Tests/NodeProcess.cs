@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using System.Threading;
 using System.Threading.Tasks;
 using OpenClaw.Node.Internal;
+using OpenClaw.Node.Operator;
 
 namespace OpenClaw.Integration.Tests;
 
@@ -62,17 +63,8 @@ public sealed class NodeProcess : IAsyncDisposable
     /// </summary>
     public static NodeProcess StartRaw(string stateDir, string? token, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
-        string host = HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in new[] { "run", "--state-dir", stateDir, "--json" }) { psi.ArgumentList.Add(a); }
-        foreach (string a in args) { psi.ArgumentList.Add(a); }
+        ProcessStartInfo psi = HostCli.StartInfo(new[] { "run", "--state-dir", stateDir, "--json" }.Concat(args));
+        psi.RedirectStandardInput = true;
         psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
         psi.Environment.Remove("OPENCLAW_SETUP_CODE");
         if (token is not null) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token; }
@@ -126,6 +118,21 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public Task<JsonObject> WaitForStateAsync(string state, TimeSpan timeout, int from = 0) => WaitForAsync(s => s.Str("state") == state, timeout, from);
+
+    /// <summary>
+    /// Approves this node's pending command-surface request (device <paramref name="deviceId"/>) through
+    /// <paramref name="op"/> and waits (up to <paramref name="timeout"/>) until the node reports Connected with the
+    /// approval; returns the approved request id.
+    /// </summary>
+    public async Task<string> ApproveCommandSurfaceAsync(OperatorClient op, string deviceId, TimeSpan timeout)
+    {
+        JsonObject pairing = await op.ListNodePairingAsync(default);
+        string requestId = pairing.Arr("pending")!.Single(r => r.Str("nodeId") == deviceId)!.Str("requestId")!;
+        int mark = Count;
+        await op.ApproveNodePairingAsync(requestId, default);
+        await WaitForAsync(s => s.Str("state") == "Connected" && s.Str("message")!.Contains("approved"), timeout, mark);
+        return requestId;
+    }
 
     public int Count
     {

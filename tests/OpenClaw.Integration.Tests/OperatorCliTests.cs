@@ -25,36 +25,6 @@ public sealed class ManualPairingGatewayFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Gateway.DisposeAsync();
 }
 
-/// <summary>Runs <c>openclaw-node</c> (the real executable) once and captures its output.</summary>
-internal static class HostCli
-{
-    public sealed record Result(int ExitCode, string Stdout, string Stderr)
-    {
-        public JsonNode Json => JsonNode.Parse(Stdout) ?? throw new InvalidOperationException("no JSON: " + Stdout + Stderr);
-    }
-
-    public static async Task<Result> RunAsync(string? token, params string[] args)
-    {
-        string host = NodeProcess.HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        foreach (string a in args) { psi.ArgumentList.Add(a); }
-        psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
-        if (token is not null) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token; }
-        using var p = Process.Start(psi)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await p.WaitForExitAsync(cts.Token);
-        return new Result(p.ExitCode, await stdout, await stderr);
-    }
-}
-
 /// <summary>
 /// The operator side as a fleet admin uses it without PowerShell: <c>openclaw-node nodes …</c> against the real gateway,
 /// checked with the real <c>openclaw nodes list --json</c>; the operator's own device identity; bad input.

@@ -56,12 +56,8 @@ public sealed class ManualPairingTests : IAsyncLifetime
 
         await using (OperatorClient op = await _gw.OperatorAsync())
         {
-            JsonObject surfaces = await op.ListNodePairingAsync(default);
-            string surfaceId = surfaces.Arr("pending")!.Single(r => r.Str("nodeId") == deviceId)!.Str("requestId")!;
+            string surfaceId = await node.ApproveCommandSurfaceAsync(op, deviceId, Wait);
             Assert.NotEqual(requestId, surfaceId);
-            int mark = node.Count;
-            await op.ApproveNodePairingAsync(surfaceId, default);
-            await node.WaitForAsync(s => s.Str("state") == "Connected" && s.Str("message")!.Contains("approved"), Wait, mark);
             JsonNode? which = await op.InvokeAsync(deviceId, "system.which", new JsonObject { ["bins"] = Json.ToArray(new[] { "sh" }) }, 15000, default);
             Assert.NotNull(which.Obj("bins").Str("sh"));
         }

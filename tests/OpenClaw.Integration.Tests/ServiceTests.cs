@@ -160,19 +160,11 @@ public sealed class ServiceTests
 
     private static async Task<(int Exit, System.Text.Json.Nodes.JsonObject Json)> CliAsync(SystemdUserManager manager, string? token, params string[] args)
     {
-        var psi = new ProcessStartInfo(Host.Exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in Host.Prefix.Concat(args).Append("--json")) { psi.ArgumentList.Add(a); }
-        foreach (var kv in manager.Environment) { psi.Environment[kv.Key] = kv.Value; }
-        psi.Environment.Remove("XDG_CONFIG_HOME");
-        psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
-        if (token is not null) { psi.Environment["OPENCLAW_GATEWAY_TOKEN"] = token; }
-        using Process p = Process.Start(psi)!;
-        Task<string> err = p.StandardError.ReadToEndAsync();
-        string stdout = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        string errText = await err;
-        if (token is not null) { Assert.DoesNotContain(token, stdout + errText, StringComparison.Ordinal); }
-        return (p.ExitCode, (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(stdout)!);
+        var env = new Dictionary<string, string?> { ["XDG_CONFIG_HOME"] = null };
+        foreach (var kv in manager.Environment) { env[kv.Key] = kv.Value; }
+        HostCli.Result r = await HostCli.RunAsync(args.Append("--json"), token, env);
+        if (token is not null) { Assert.DoesNotContain(token, r.Stdout + r.Stderr, StringComparison.Ordinal); }
+        return (r.ExitCode, (System.Text.Json.Nodes.JsonObject)r.Json);
     }
 
     [Fact]
@@ -299,15 +291,9 @@ public sealed class ServiceTests
         using var state = new StateDir();
         string tokenFile = WriteTokenFile(state.Path, _gateway.Token);
         File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
-        var argv = new List<string> { Host.Exe };
-        argv.AddRange(Options(state.Path, "x").HostArguments(tokenFile));
-        var psi = new ProcessStartInfo(argv[0]) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (string a in argv.Skip(1)) { psi.ArgumentList.Add(a); }
-        psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
-        using Process p = Process.Start(psi)!;
-        string err = await p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        Assert.Equal(78, p.ExitCode);
+        // The arguments the service starts the host with (less the dotnet + dll prefix, which HostCli adds itself).
+        var (code, _, err) = await HostCli.RunAsync(Options(state.Path, "x").HostArguments(tokenFile).Skip(Host.Prefix.Length));
+        Assert.Equal(78, code);
         Assert.Contains("chmod 600", err);
         Assert.DoesNotContain(_gateway.Token, err);
     }

@@ -14,29 +14,12 @@ namespace OpenClaw.Integration.Tests;
 /// <summary><c>openclaw-node status</c> as a real process, reading the status our host (a real process) publishes.</summary>
 internal static class StatusCli
 {
+    /// <summary><c>status --state-dir <paramref name="stateDir"/></c> (with <c>--json</c> unless <paramref name="json"/> is false): exit code, parsed JSON (empty for text) and stdout; asserts stderr is empty.</summary>
     public static async Task<(int ExitCode, JsonObject Json, string Text)> RunAsync(string stateDir, bool json = true)
     {
-        string host = NodeProcess.HostPath;
-        var psi = new ProcessStartInfo(host.EndsWith(".dll") ? "dotnet" : host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (host.EndsWith(".dll")) { psi.ArgumentList.Add(host); }
-        psi.ArgumentList.Add("status");
-        psi.ArgumentList.Add("--state-dir");
-        psi.ArgumentList.Add(stateDir);
-        if (json) { psi.ArgumentList.Add("--json"); }
-        psi.Environment.Remove("OPENCLAW_GATEWAY_TOKEN");
-        using Process p = Process.Start(psi)!;
-        Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = p.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await p.WaitForExitAsync(cts.Token);
-        string text = await stdout;
-        Assert.Equal(string.Empty, await stderr);
-        return (p.ExitCode, json ? (JsonObject)JsonNode.Parse(text)! : new JsonObject(), text);
+        HostCli.Result r = await HostCli.RunAsync(json ? new[] { "status", "--state-dir", stateDir, "--json" } : new[] { "status", "--state-dir", stateDir }, timeout: TimeSpan.FromSeconds(30));
+        Assert.Equal(string.Empty, r.Stderr);
+        return (r.ExitCode, json ? (JsonObject)r.Json : new JsonObject(), r.Stdout);
     }
 
     public static void AssertNoSecrets(string output, RealGateway gw, StateDir dir)
@@ -81,14 +64,7 @@ public sealed class StatusTests
         Assert.True(s.Obj("pairing").Bool("deviceApproved"));
         Assert.Contains("openclaw nodes approve", s.Str("summary"));
 
-        await using (OperatorClient op = await _gw.OperatorAsync())
-        {
-            JsonObject pairing = await op.ListNodePairingAsync(default);
-            string requestId = pairing.Arr("pending")!.Single(p => p.Str("nodeId") == deviceId)!.Str("requestId")!;
-            int before = node.Count;
-            await op.ApproveNodePairingAsync(requestId, default);
-            await node.WaitForAsync(x => x.Str("state") == "Connected" && x.Str("message")!.Contains("approved"), Wait, before);
-        }
+        await using (OperatorClient op = await _gw.OperatorAsync()) { await node.ApproveCommandSurfaceAsync(op, deviceId, Wait); }
 
         (code, s, _) = await StatusCli.RunAsync(dir.Path);
         Assert.Equal(0, code);
@@ -232,10 +208,7 @@ public sealed class StatusPairingAndRestartTests
             int before = node.Count;
             await op.ApproveDevicePairingAsync(requestId, default);
             await node.WaitForStateAsync("AwaitingApproval", Wait, before);
-            string surfaceId = (await op.ListNodePairingAsync(default)).Arr("pending")!.Single(r => r.Str("nodeId") == deviceId)!.Str("requestId")!;
-            int mark = node.Count;
-            await op.ApproveNodePairingAsync(surfaceId, default);
-            await node.WaitForAsync(x => x.Str("state") == "Connected" && x.Str("message")!.Contains("approved"), Wait, mark);
+            await node.ApproveCommandSurfaceAsync(op, deviceId, Wait);
         }
         (code, s, _) = await StatusCli.RunAsync(dir.Path);
         Assert.Equal(0, code);

@@ -123,6 +123,24 @@ public abstract class NodeServiceController : INodeServiceProbe
     /// <summary>The manager's view of the installed service and the state directory its definition runs (null when unknown).</summary>
     protected abstract (NodeServiceState State, string? StateDirectory) Find();
 
+    /// <summary>
+    /// The state <see cref="Find"/> reports for an installed service of this controller: <see cref="Manager"/>,
+    /// <see cref="ServiceName"/> and <see cref="Scope"/>, running or not, the process id only while it runs (null: the
+    /// manager does not say), the definition file or registry key (null when unknown) and the last exit code (null when
+    /// the manager does not report one or the service runs).
+    /// </summary>
+    protected NodeServiceState InstalledState(bool running, int? processId, string? definitionPath, int? lastExitCode = null) => new()
+    {
+        Installed = true,
+        LastExitCode = lastExitCode,
+        Manager = Manager,
+        Name = ServiceName,
+        Scope = Scope.ToString(),
+        Running = running,
+        ProcessId = running ? processId : null,
+        DefinitionPath = definitionPath,
+    };
+
     /// <summary>Registers the written definition with the manager, enables it and (re)starts it.</summary>
     protected abstract void Register(NodeServiceOptions options, string? tokenFile);
 

@@ -57,15 +57,7 @@ public sealed class ScheduledTaskController : NodeServiceController
             }
             catch (System.Xml.XmlException) { }
         }
-        return (new NodeServiceState
-        {
-            Installed = true,
-            Manager = Manager,
-            Name = ServiceName,
-            Scope = "User",
-            Running = string.Equals(status, "Running", StringComparison.OrdinalIgnoreCase),
-            DefinitionPath = dir is null ? null : XmlPath(dir),
-        }, dir);
+        return (InstalledState(string.Equals(status, "Running", StringComparison.OrdinalIgnoreCase), null, dir is null ? null : XmlPath(dir)), dir);
     }
 
     /// <inheritdoc/>
@@ -157,17 +149,7 @@ public sealed class WindowsServiceController : NodeServiceController
                 }
             }
         }
-        bool running = state == "RUNNING";
-        return (new NodeServiceState
-        {
-            Installed = true,
-            Manager = Manager,
-            Name = ServiceName,
-            Scope = "System",
-            Running = running,
-            ProcessId = running ? pid : null,
-            DefinitionPath = RegistryKey,
-        }, dir);
+        return (InstalledState(state == "RUNNING", pid, RegistryKey), dir);
     }
 
     /// <inheritdoc/>
@@ -278,17 +260,7 @@ public sealed class LaunchAgentController : NodeServiceController
         string? dir = StateDirOf(LaunchAgentDefinition.ReadProgramArguments(File.ReadAllText(PlistPath)));
         ManagerCommandResult p = Run("launchctl", "print", Target);
         (string? state, int? pid) = p.Succeeded ? ManagerOutput.ParseLaunchctlPrint(p.Output) : (null, null);
-        bool running = state == "running";
-        return (new NodeServiceState
-        {
-            Installed = true,
-            Manager = Manager,
-            Name = ServiceName,
-            Scope = "User",
-            Running = running,
-            ProcessId = running ? pid : null,
-            DefinitionPath = PlistPath,
-        }, dir);
+        return (InstalledState(state == "running", pid, PlistPath), dir);
     }
 
     /// <inheritdoc/>

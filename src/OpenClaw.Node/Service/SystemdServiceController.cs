@@ -109,17 +109,7 @@ public sealed class SystemdServiceController : NodeServiceController
         int? pid = p.TryGetValue("MainPID", out string? m) && int.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0 ? v : null;
         int? exit = !running && p.TryGetValue("Result", out string? res) && res == "exit-code"
             && p.TryGetValue("ExecMainStatus", out string? st) && int.TryParse(st, NumberStyles.None, CultureInfo.InvariantCulture, out int code) ? code : null;
-        return (new NodeServiceState
-        {
-            Installed = true,
-            LastExitCode = exit,
-            Manager = NodeServiceManager.Systemd,
-            Name = SystemdUnit.UnitName,
-            Scope = Scope.ToString(),
-            Running = running,
-            ProcessId = running ? pid : null,
-            DefinitionPath = UnitPath,
-        }, dir);
+        return (InstalledState(running, pid, UnitPath, exit), dir);
     }
 
     /// <inheritdoc/>

@@ -79,7 +79,7 @@ public static class Program
                     await floor.ServeAsync(ws);
                 }
             }
-            catch (Exception ex) when (ex is WebSocketException or IOException or System.Net.Http.HttpRequestException or JsonException)
+            catch (Exception ex) when (ex is WebSocketException or IOException or System.Net.Http.HttpRequestException or JsonException or GatewayException)
             {
                 Console.Error.WriteLine($"openclaw-floor: {ex.GetType().Name}: {ex.Message}");
             }

@@ -79,7 +79,17 @@ public static class Program
             hosts.Add(new HostSpec(lp[0], lp[1], Path.Combine(work, "extra-" + lp[0]), "bench-extra-" + lp[0], env));
             Say($"extra: {lp[0]} = {lp[1]} ({BinaryKind(lp[1])}){(env.Count > 0 ? " env " + string.Join(' ', env.Select(kv => kv.Key + "=" + kv.Value)) : "")}");
         }
-        var floorSpec = new HostSpec("floor", null, Path.Combine(work, "floor"), "bench-floor", new()) { IsFloor = true };
+        // The floor: the NativeAOT responder (bench/OpenClaw.Floor, --floor PATH) or, without it, this program's JIT floor-node.
+        string? floorBin = o.Str("--floor");
+        if (floorBin is not null && !File.Exists(floorBin)) { Console.Error.WriteLine($"--floor {floorBin}: not found (dotnet publish bench/OpenClaw.Floor -c Release -r linux-x64 -p:OpenClawAot=true -o DIR)."); return 2; }
+        string floorKind = floorBin is null ? "JIT floor-node (this bench process)" : "NativeAOT openclaw-floor " + floorBin;
+        Say($"floor: {floorKind}");
+        // --floor-no-inline: the AOT floor a second time without inline socket completions, measured in the same rounds.
+        if (floorBin is not null && o.Has("--floor-no-inline"))
+        {
+            hosts.Add(new HostSpec("floor-noinl", floorBin, Path.Combine(work, "floor-noinl"), "bench-floor-noinl", new() { ["OPENCLAW_FLOOR_NO_INLINE"] = "1" }) { IsFloor = true });
+        }
+        var floorSpec = new HostSpec("floor", floorBin, Path.Combine(work, "floor"), "bench-floor", new()) { IsFloor = true };
         hosts.Add(floorSpec);
         var result = new JsonObject
         {
@@ -89,6 +99,7 @@ public static class Program
             ["rounds"] = rounds,
             ["idleSeconds"] = idle,
             ["loadBefore"] = loadBefore,
+            ["floor"] = floorKind,
         };
         try
         {
@@ -158,7 +169,8 @@ public static class Program
         await Task.Delay(TimeSpan.FromSeconds(idle));
         Mem idleMem = TreeMem(p.Id);
         h.Ready.Add(ms);
-        if (!h.IsFloor) { h.IdleRss.Add(idleMem.RssKb); h.IdlePss.Add(idleMem.PssKb); }
+        // The JIT floor is this bench program (its memory says nothing); the AOT floor's is shown.
+        if (!h.IsFloor || h.Binary is not null) { h.IdleRss.Add(idleMem.RssKb); h.IdlePss.Add(idleMem.PssKb); }
 
         List<double> which = await SequentialAsync(op, h.NodeId!, "system.which", WhichParams(), seq);
         h.Which.AddRange(which);
@@ -170,8 +182,11 @@ public static class Program
         h.Errors += whichErr;
         if (h.IsFloor)
         {
+            Mem floorLoad = TreeMem(p.Id);
             await StopAsync(p);
-            Say($"round {round} {h.Label,-8} first which {ms,6:0} ms | which p50 {Pct(which, 50),6:0.00} p99 {Pct(which, 99),6:0.00} ms | x{conc}: which {whichRate,5:0}/s err {whichErr}");
+            if (h.Binary is not null) { h.LoadRss.Add(floorLoad.RssKb); h.LoadPss.Add(floorLoad.PssKb); }
+            string mem = h.Binary is null ? "" : $" | idle RSS {idleMem.RssKb / 1024.0,6:0.0} PSS {idleMem.PssKb / 1024.0,6:0.0} MiB, after load RSS {floorLoad.RssKb / 1024.0,6:0.0} PSS {floorLoad.PssKb / 1024.0,6:0.0}";
+            Say($"round {round} {h.Label,-8} first which {ms,6:0} ms | which p50 {Pct(which, 50),6:0.00} p99 {Pct(which, 99),6:0.00} ms | x{conc}: which {whichRate,5:0}/s err {whichErr} | CPU s/1000 which {h.WhichCpuPer1000[^1]:0.000}{mem}");
             return;
         }
         List<double> run = await SequentialAsync(op, h.NodeId!, "system.run", RunParams("true"), seq);
@@ -455,9 +470,15 @@ public static class Program
     private static Process Spawn(HostSpec h, int port, string token, string gwDir)
     {
         ProcessStartInfo psi;
-        if (h.IsFloor)
+        if (h.IsFloor && h.Binary is not null)
         {
-            // The floor runs as its own process: this program with "floor-node" (under dotnet when started as a dll).
+            // The NativeAOT floor (bench/OpenClaw.Floor): same token convention as the hosts.
+            psi = new ProcessStartInfo(h.Binary);
+            foreach (string a in new[] { "--host", "127.0.0.1", "--port", port.ToString(Inv), "--state-dir", h.State, "--display-name", h.Name }) { psi.ArgumentList.Add(a); }
+        }
+        else if (h.IsFloor)
+        {
+            // The JIT floor runs as its own process: this program with "floor-node" (under dotnet when started as a dll).
             string self = Environment.ProcessPath!;
             psi = new ProcessStartInfo(self);
             if (Path.GetFileNameWithoutExtension(self) == "dotnet") { psi.ArgumentList.Add(typeof(Program).Assembly.Location); }
@@ -589,6 +610,10 @@ public static class Program
             Console.WriteLine($"{name,-58} {F(a, fmt),12} {F(b, fmt),12} {F(a / b, "0.000"),9} {F(f, fmt),9}");
         }
         Console.WriteLine($"{"errors",-58} {ours.Errors,12} {(off?.Errors.ToString(Inv) ?? "-"),12}");
+        foreach (HostSpec x in all.Where(h => h.IsFloor && h != all.Last()))
+        {
+            Console.WriteLine($"{x.Label}: start {F(Median(x.Ready), "0")} ms, idle RSS {F(Median(x.IdleRss.Select(v => v / 1024.0)), "0.0")} PSS {F(Median(x.IdlePss.Select(v => v / 1024.0)), "0.0")} MiB, which p50 {F(Pct(x.Which, 50), "0.00")} p95 {F(Pct(x.Which, 95), "0.00")} p99 {F(Pct(x.Which, 99), "0.00")} ms, which {F(Median(x.WhichRate), "0")}/s at concurrency 20, CPU s/1000 which {F(Median(x.WhichCpuPer1000), "0.000")}");
+        }
         foreach (HostSpec x in all.Where(h => h != ours && h != off && !h.IsFloor))
         {
             Console.WriteLine($"{x.Label}: start {F(Median(x.Ready), "0")} ms, idle RSS {F(Median(x.IdleRss.Select(v => v / 1024.0)), "0.0")} PSS {F(Median(x.IdlePss.Select(v => v / 1024.0)), "0.0")} MiB, after load RSS {F(Median(x.LoadRss.Select(v => v / 1024.0)), "0.0")} PSS {F(Median(x.LoadPss.Select(v => v / 1024.0)), "0.0")} MiB, which p50 {F(Pct(x.Which, 50), "0.00")} p99 {F(Pct(x.Which, 99), "0.00")} ms, run p50 {F(Pct(x.RunTrue, 50), "0.00")} ms, CPU s/1000 which {F(Median(x.WhichCpuPer1000), "0.000")} run {F(Median(x.RunCpuPer1000), "0.000")}");

@@ -86,6 +86,27 @@ public sealed class DispatcherTests
         Assert.Equal(2, sent.Count);
     }
 
+    [Fact]
+    public async Task A_quick_command_needs_no_slot_so_slow_runs_holding_every_slot_do_not_delay_it()
+    {
+        var slow = new Slow();
+        var sent = new ConcurrentQueue<(string Method, JsonObject Params)>();
+        var d = new InvokeDispatcher(new INodeCommand[] { new SystemWhichCommand(CommandTests.Resolver), slow }, "node-1",
+            (m, p, _) => { sent.Enqueue((m, p)); return Task.FromResult<JsonNode?>(new JsonObject { ["ok"] = true }); }, NullNodeLog.Instance, maxConcurrent: 1, maxQueued: 4);
+        Task run = d.OnRequest(Request("s1", "test.slow"));
+        await slow.Started.Task;                                   // the only slot is taken
+        Task queued = d.OnRequest(Request("s2", "test.slow"));     // waits for it
+        Task which = d.OnRequest(Request("q", "system.which", "{\"bins\":[\"sh\"]}"));
+        Assert.True(which.IsCompleted);                            // answered at once, on this thread
+        Assert.Equal("q", Assert.Single(sent).Params.Str("id"));
+        Assert.Equal(1, Volatile.Read(ref slow.Runs));
+        Assert.False(queued.IsCompleted);
+        slow.Release.SetResult();
+        await Task.WhenAll(run, queued, which);
+        Assert.Equal(2, Volatile.Read(ref slow.Runs));
+        Assert.Equal(new[] { "q", "s1", "s2" }, sent.Select(x => x.Params.Str("id")!).OrderBy(x => x, StringComparer.Ordinal).ToArray());
+    }
+
     [Theory]
     [InlineData("{not json")]
     [InlineData("[1]")]

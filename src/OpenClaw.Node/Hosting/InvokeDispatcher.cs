@@ -16,7 +16,8 @@ namespace OpenClaw.Node.Hosting;
 /// first is running is ignored; <c>node.invoke.cancel</c> stops the run and sends nothing; unknown commands and bad
 /// params get an error result, never a crash.
 /// <para>
-/// Concurrency limit: at most <see cref="DefaultMaxConcurrent"/> invocations run at once; up to
+/// Concurrency limit: at most <see cref="DefaultMaxConcurrent"/> invocations run at once (quick commands such as
+/// <c>system.which</c> run on the receiving thread and take no slot, though they count towards the queue limit); up to
 /// <see cref="DefaultMaxQueued"/> more wait (in arrival order) for a free slot; beyond that a request is refused at once with
 /// <c>UNAVAILABLE</c> "node busy" (the gateway relays it to the operator, who may retry). Queued requests still count as
 /// running for duplicate detection and are cancelled like running ones. Memory is bounded by the receive limit times
@@ -142,8 +143,13 @@ internal sealed class InvokeDispatcher
         bool slot = false;
         try
         {
-            await _slots.WaitAsync(cts.Token).ConfigureAwait(false);
-            slot = true;
+            // A quick command runs on the receiving thread, one at a time by construction, and holds no slot: slots bound
+            // the commands that run in parallel, and a which waiting for one behind slow runs would be a needless hop.
+            if (handler is not IQuickNodeCommand)
+            {
+                await _slots.WaitAsync(cts.Token).ConfigureAwait(false);
+                slot = true;
+            }
             string? target = payload.Str("nodeId");
             if (target is not null && !string.Equals(target, _nodeId, StringComparison.OrdinalIgnoreCase))
             {

@@ -33,7 +33,7 @@ internal sealed class Floor : IAsyncDisposable
         string keyFile = Path.Combine(stateDir, "floor-key.pem");
         DeviceIdentity id;
         if (File.Exists(keyFile)) { id = DeviceIdentity.FromPkcs8Pem(File.ReadAllText(keyFile), 0); }
-        else { id = DeviceIdentity.Generate(); Directory.CreateDirectory(stateDir); File.WriteAllText(keyFile, id.PrivateKeyPkcs8Pem); }
+        else { id = DeviceIdentity.Generate(); SecureFile.WriteAllText(keyFile, id.PrivateKeyPkcs8Pem); }
         await using var floor = new Floor(id);
         floor.Start(port, token, displayName);
         await Task.Delay(Timeout.Infinite);

@@ -13,6 +13,7 @@ using OpenClaw.Node.Hosting;
 using OpenClaw.Node.Identity;
 using OpenClaw.Node.Internal;
 using OpenClaw.Node.Protocol;
+using OpenClaw.Node.State;
 
 namespace OpenClaw.Floor;
 
@@ -92,9 +93,7 @@ public static class Program
         string keyFile = Path.Combine(stateDir, "floor-key.pem");
         if (File.Exists(keyFile)) { return DeviceIdentity.FromPkcs8Pem(File.ReadAllText(keyFile), 0); }
         DeviceIdentity id = DeviceIdentity.Generate();
-        Directory.CreateDirectory(stateDir);
-        File.WriteAllText(keyFile, id.PrivateKeyPkcs8Pem);
-        if (!OperatingSystem.IsWindows()) { File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite); }
+        SecureFile.WriteAllText(keyFile, id.PrivateKeyPkcs8Pem);   // owner-only, written atomically
         return id;
     }
 

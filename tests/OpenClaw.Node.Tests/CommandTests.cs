@@ -98,11 +98,13 @@ public class CommandTests
         File.CreateSymbolicLink(Path.Combine(bin, "dangling"), dir.Combine("missing"));
         Directory.CreateDirectory(Path.Combine(bin, "folder"));
         File.SetUnixFileMode(Path.Combine(bin, "folder"), (UnixFileMode)0x1ED);           // rwxr-xr-x directory
+        File.CreateSymbolicLink(Path.Combine(bin, "dirlink"), Path.Combine(bin, "folder"));
         var resolver = new PathResolver(bin, null, windows: false);
         Assert.Null(resolver.Which("data"));
         Assert.Equal(Path.Combine(bin, "tool"), resolver.Which("tool"));
         Assert.Null(resolver.Which("dangling"));
         Assert.Null(resolver.Which("folder"));
+        Assert.Null(resolver.Which("dirlink"));
     }
 
     [Fact]

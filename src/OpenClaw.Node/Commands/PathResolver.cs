@@ -88,21 +88,6 @@ internal sealed class PathResolver
         foreach (string e in _exts) { yield return basePath + e; }
     }
 
-    private bool IsExecutableFile(string path)
-    {
-#if NET
-        if (!_windows && !OperatingSystem.IsWindows())
-        {
-            // One status read per candidate instead of four: FileInfo reads it once and answers both questions (Exists is
-            // false for directories). Symlinks, whose target may be missing, take the general path below.
-            var info = new FileInfo(path);
-            if (!info.Exists) { return false; }
-            if ((info.Attributes & FileAttributes.ReparsePoint) == 0)
-            {
-                return (info.UnixFileMode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
-            }
-        }
-#endif
-        return File.Exists(path) && !Directory.Exists(path) && (_windows || FilePermissions.IsExecutable(path));
-    }
+    // File.Exists is false for a directory; on Unix the execute bits decide too.
+    private bool IsExecutableFile(string path) => _windows ? File.Exists(path) : FilePermissions.IsExecutableFile(path);
 }

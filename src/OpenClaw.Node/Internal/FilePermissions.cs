@@ -90,17 +90,31 @@ internal static class FilePermissions
         internal static extern int statx(int dirfd, byte[] path, int flags, uint mask, byte[] buffer);
     }
 
-    /// <summary>True when the path is executable by the current user (Unix); on Windows any existing file.</summary>
-    public static bool IsExecutable(string path)
+    /// <summary>
+    /// True when the path is an existing file, not a directory (a symlink counts as its target), that is executable
+    /// (Unix: any execute bit; on Windows any existing file). A dangling symlink or a file that goes away is false.
+    /// </summary>
+    public static bool IsExecutableFile(string path)
     {
 #if NET
         if (OperatingSystem.IsWindows()) { return File.Exists(path); }
-        if (!File.Exists(path)) { return false; }
+        // One status read answers both questions for a plain file (FileInfo.Exists is false for a directory); a symlink,
+        // whose target may be missing or a directory, is checked through its target below.
+        var info = new FileInfo(path);
+        if (!info.Exists) { return false; }
         UnixFileMode mode;
-        try { mode = File.GetUnixFileMode(path); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        if ((info.Attributes & FileAttributes.ReparsePoint) == 0)
         {
-            return false;   // a dangling symlink (File.Exists is true for the link itself), or a file that just went away
+            mode = info.UnixFileMode;
+        }
+        else
+        {
+            if (!File.Exists(path)) { return false; }   // a symlink to a directory (File.Exists follows the link)
+            try { mode = File.GetUnixFileMode(path); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return false;   // a dangling symlink (File.Exists is true for the link itself), or a file that just went away
+            }
         }
         return (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
 #else

@@ -186,8 +186,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
             if (_closed.Task.IsCompleted)
             {
                 // Closed while sending: the receive loop may already have failed what was pending before this was added.
-                CloseInfo info = await _closed.Task.ConfigureAwait(false);
-                pending.TrySetException(new GatewayException(FailureKind.Unreachable, "ConnectionClosed", $"{method}: the connection closed before the gateway answered ({info}).") { CloseCode = info.Code });
+                pending.TrySetException(ClosedBeforeAnswer(method, await _closed.Task.ConfigureAwait(false)));
             }
             JsonObject res;
             using (ct.CanBeCanceled ? ct.Register(static s => ((PendingRequest)s!).TrySetCanceled(), pending) : default)
@@ -283,6 +282,9 @@ internal sealed class GatewayConnection : IAsyncDisposable
             _sendLock.Release();
         }
     }
+
+    private static GatewayException ClosedBeforeAnswer(string method, CloseInfo info) =>
+        new(FailureKind.Unreachable, "ConnectionClosed", $"{method}: the connection closed before the gateway answered ({info}).") { CloseCode = info.Code };
 
     /// <summary>Monotonic milliseconds (Environment.TickCount64 is not in netstandard2.0).</summary>
     private static long NowMs() => (long)(System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency * 1000);
@@ -421,7 +423,7 @@ internal sealed class GatewayConnection : IAsyncDisposable
             _closed.TrySetResult(info);
             foreach (var pending in _pending.Values)
             {
-                pending.TrySetException(new GatewayException(FailureKind.Unreachable, "ConnectionClosed", $"{pending.Method}: the connection closed before the gateway answered ({info}).") { CloseCode = info.Code });
+                pending.TrySetException(ClosedBeforeAnswer(pending.Method, info));
             }
         }
     }
